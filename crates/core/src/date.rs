@@ -1,0 +1,363 @@
+//! The calendar date used everywhere in careplan: in cases, in results and inside rules.
+//!
+//! A thin wrapper over [`jiff::civil::Date`] so that careplan controls its text form
+//! (`YYYY-MM-DD`, nothing else), its error messages and its JSON Schema. Every
+//! operation is pure: "today" is always a date the caller passes in.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::civil::{Date as JiffDate, Weekday};
+use jiff::ToSpan;
+
+use crate::holidays;
+
+/// A calendar date (no time, no time zone), written `YYYY-MM-DD`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(JiffDate);
+
+/// Why a text could not be read as a date, or a date calculation had no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// The text is not of the form `YYYY-MM-DD`.
+    #[error("`{0}` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`")]
+    Format(String),
+    /// The text has the right form but names no real day (31 February, month 13).
+    #[error("`{0}` is not a real calendar date")]
+    NotReal(String),
+    /// The result would fall outside the years careplan supports.
+    #[error("date arithmetic from `{0}` goes outside the years 1900 to 2200")]
+    OutOfRange(Date),
+    /// Working-day arithmetic reached a year with no bank-holiday table.
+    #[error(
+        "working days are only known from {first} to {last}; `{0}` is outside that range",
+        first = holidays::FIRST_YEAR,
+        last = holidays::LAST_YEAR
+    )]
+    NoHolidayTable(Date),
+}
+
+/// The earliest year careplan accepts in a date.
+pub const MIN_YEAR: i16 = 1900;
+/// The latest year careplan accepts in a date.
+pub const MAX_YEAR: i16 = 2200;
+
+impl Date {
+    /// Makes a date from year, month and day, or `None` if there is no such day or the
+    /// year is outside 1900 to 2200.
+    pub fn new(year: i16, month: i8, day: i8) -> Option<Date> {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return None;
+        }
+        JiffDate::new(year, month, day).ok().map(Date)
+    }
+
+    /// The year, e.g. `2025`.
+    pub fn year(self) -> i16 {
+        self.0.year()
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(self) -> i8 {
+        self.0.month()
+    }
+
+    /// The day of the month, 1 to 31.
+    pub fn day(self) -> i8 {
+        self.0.day()
+    }
+
+    /// The day of the week in English, e.g. `"Monday"`.
+    pub fn weekday_name(self) -> &'static str {
+        match self.0.weekday() {
+            Weekday::Monday => "Monday",
+            Weekday::Tuesday => "Tuesday",
+            Weekday::Wednesday => "Wednesday",
+            Weekday::Thursday => "Thursday",
+            Weekday::Friday => "Friday",
+            Weekday::Saturday => "Saturday",
+            Weekday::Sunday => "Sunday",
+        }
+    }
+
+    fn checked(self, result: Result<JiffDate, jiff::Error>) -> Result<Date, DateError> {
+        match result {
+            Ok(d) if (MIN_YEAR..=MAX_YEAR).contains(&d.year()) => Ok(Date(d)),
+            _ => Err(DateError::OutOfRange(self)),
+        }
+    }
+
+    /// Adds (or, when negative, subtracts) a number of calendar days.
+    pub fn add_days(self, days: i64) -> Result<Date, DateError> {
+        let days = i32::try_from(days).map_err(|_| DateError::OutOfRange(self))?;
+        self.checked(self.0.checked_add(days.days()))
+    }
+
+    /// Adds whole weeks.
+    pub fn add_weeks(self, weeks: i64) -> Result<Date, DateError> {
+        self.add_days(weeks.saturating_mul(7))
+    }
+
+    /// Adds calendar months. A day that does not exist in the target month is clamped to
+    /// that month's last day: 31 January plus one month is 28 (or 29) February.
+    pub fn add_months(self, months: i64) -> Result<Date, DateError> {
+        let months = i32::try_from(months).map_err(|_| DateError::OutOfRange(self))?;
+        self.checked(self.0.checked_add(months.months()))
+    }
+
+    /// Adds calendar years, clamping 29 February to 28 February in common years.
+    pub fn add_years(self, years: i64) -> Result<Date, DateError> {
+        self.add_months(years.saturating_mul(12))
+    }
+
+    /// The number of days from `self` to `later`: positive when `later` is after `self`.
+    pub fn days_until(self, later: Date) -> i64 {
+        i64::from(self.0.until(later.0).map(|span| span.get_days()).unwrap_or(0))
+    }
+
+    /// Age in completed years on `on` for someone born on `self`. A person born on
+    /// 29 February reaches each new age on 1 March in a common year, as English law
+    /// counts it. Negative when `on` is before `self`.
+    pub fn age_on(self, on: Date) -> i64 {
+        let mut years = i64::from(on.year()) - i64::from(self.year());
+        if (on.month(), on.day()) < (self.month(), self.day()) {
+            years -= 1;
+        }
+        years
+    }
+
+    /// True on Monday to Friday unless the day is an England and Wales bank holiday.
+    pub fn is_working_day(self) -> Result<bool, DateError> {
+        if matches!(self.0.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            return Ok(false);
+        }
+        match holidays::is_bank_holiday(self) {
+            Some(holiday) => Ok(!holiday),
+            None => Err(DateError::NoHolidayTable(self)),
+        }
+    }
+
+    /// Moves `n` working days forward (or backward, when negative), skipping weekends and
+    /// England and Wales bank holidays. The start day itself is never counted, so adding
+    /// one working day to a Friday gives the next Monday (or Tuesday after a bank-holiday
+    /// Monday). Adding zero returns the date unchanged.
+    pub fn add_working_days(self, n: i64) -> Result<Date, DateError> {
+        let step = if n < 0 { -1 } else { 1 };
+        let mut remaining = n.unsigned_abs();
+        let mut day = self;
+        while remaining > 0 {
+            day = day.add_days(step)?;
+            if day.is_working_day()? {
+                remaining -= 1;
+            }
+        }
+        Ok(day)
+    }
+
+    /// The number of working days after `self` up to and including `later`; negative
+    /// when `later` is before `self`. The inverse of [`Date::add_working_days`]: for a
+    /// working day `later`, `self.add_working_days(self.working_days_until(later))` is
+    /// `later`.
+    pub fn working_days_until(self, later: Date) -> Result<i64, DateError> {
+        let (from, to, sign) = if later >= self {
+            (self, later, 1)
+        } else {
+            (later, self, -1)
+        };
+        let mut count = 0i64;
+        let mut day = from;
+        while day < to {
+            day = day.add_days(1)?;
+            if day.is_working_day()? {
+                count += 1;
+            }
+        }
+        Ok(sign * count)
+    }
+
+    /// The underlying jiff date, for code that needs the full calendar API.
+    pub fn as_jiff(self) -> JiffDate {
+        self.0
+    }
+}
+
+impl FromStr for Date {
+    type Err = DateError;
+
+    fn from_str(text: &str) -> Result<Date, DateError> {
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shape_ok {
+            return Err(DateError::Format(text.to_owned()));
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<i32> { text.get(range)?.parse().ok() };
+        let parts = (number(0..4), number(5..7), number(8..10));
+        let (Some(y), Some(m), Some(d)) = parts else {
+            return Err(DateError::Format(text.to_owned()));
+        };
+        let (Ok(y), Ok(m), Ok(d)) = (i16::try_from(y), i8::try_from(m), i8::try_from(d)) else {
+            return Err(DateError::NotReal(text.to_owned()));
+        };
+        Date::new(y, m, d).ok_or_else(|| DateError::NotReal(text.to_owned()))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            self.0.month(),
+            self.0.day()
+        )
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// The name serde sees for [`Date`]; the record serializer recognises it to turn dates
+/// into the rules' date type instead of strings.
+pub(crate) const SERDE_NAME: &str = "careplan::Date";
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(SERDE_NAME, &self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date written `YYYY-MM-DD`")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Date, E> {
+                // The value is not repeated: dates in a case are personal data.
+                text.parse().map_err(|err| match err {
+                    DateError::NotReal(_) => E::custom("not a real calendar date"),
+                    _ => E::custom("expected a date written `YYYY-MM-DD`"),
+                })
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+impl schemars::JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "A calendar date written YYYY-MM-DD, between 1900 and 2200"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Date {
+        text.parse().expect("test dates are valid")
+    }
+
+    #[test]
+    fn parses_and_prints_iso_dates() {
+        assert_eq!(d("2025-03-31").to_string(), "2025-03-31");
+        assert_eq!(d("2024-02-29").to_string(), "2024-02-29");
+    }
+
+    #[test]
+    fn rejects_malformed_and_unreal_dates() {
+        for (text, message) in [
+            ("2025-3-31", "`2025-3-31` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`"),
+            ("31/03/2025", "`31/03/2025` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`"),
+            ("2025-02-31", "`2025-02-31` is not a real calendar date"),
+            ("2023-02-29", "`2023-02-29` is not a real calendar date"),
+            ("2025-13-01", "`2025-13-01` is not a real calendar date"),
+            ("0000-01-01", "`0000-01-01` is not a real calendar date"),
+            ("9999-12-31", "`9999-12-31` is not a real calendar date"),
+            ("", "`` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`"),
+            ("２０２５-01-01", "`２０２５-01-01` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`"),
+        ] {
+            let err = text.parse::<Date>().expect_err(text);
+            assert_eq!(err.to_string(), message, "{text}");
+        }
+    }
+
+    #[test]
+    fn month_arithmetic_clamps_to_month_end() {
+        assert_eq!(d("2025-01-31").add_months(1), Ok(d("2025-02-28")));
+        assert_eq!(d("2024-01-31").add_months(1), Ok(d("2024-02-29")));
+        assert_eq!(d("2024-02-29").add_months(12), Ok(d("2025-02-28")));
+        assert_eq!(d("2024-02-29").add_years(4), Ok(d("2028-02-29")));
+        assert_eq!(d("2025-03-31").add_months(-1), Ok(d("2025-02-28")));
+        assert_eq!(d("2025-08-31").add_months(6), Ok(d("2026-02-28")));
+    }
+
+    #[test]
+    fn day_and_week_arithmetic() {
+        assert_eq!(d("2025-12-31").add_days(1), Ok(d("2026-01-01")));
+        assert_eq!(d("2025-03-01").add_days(-1), Ok(d("2025-02-28")));
+        assert_eq!(d("2025-01-01").add_weeks(6), Ok(d("2025-02-12")));
+        assert_eq!(d("2025-01-01").days_until(d("2025-02-12")), 42);
+        assert_eq!(d("2025-02-12").days_until(d("2025-01-01")), -42);
+        assert_eq!(d("2200-12-31").add_days(1), Err(DateError::OutOfRange(d("2200-12-31"))));
+        assert_eq!(
+            d("2025-01-01").add_days(i64::MAX),
+            Err(DateError::OutOfRange(d("2025-01-01")))
+        );
+    }
+
+    #[test]
+    fn age_counts_completed_years() {
+        let dob = d("1950-06-15");
+        assert_eq!(dob.age_on(d("2025-06-14")), 74);
+        assert_eq!(dob.age_on(d("2025-06-15")), 75);
+        assert_eq!(dob.age_on(d("1950-06-15")), 0);
+        assert_eq!(dob.age_on(d("1949-06-15")), -1);
+        // Born on 29 February: the birthday is 1 March in a common year.
+        let leap = d("1948-02-29");
+        assert_eq!(leap.age_on(d("2023-02-28")), 74);
+        assert_eq!(leap.age_on(d("2023-03-01")), 75);
+        assert_eq!(leap.age_on(d("2024-02-29")), 76);
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_bank_holidays() {
+        // Friday 18 April 2025 is Good Friday, Monday 21 April is Easter Monday.
+        assert_eq!(d("2025-04-17").add_working_days(1), Ok(d("2025-04-22")));
+        assert_eq!(d("2025-04-17").add_working_days(3), Ok(d("2025-04-24")));
+        assert_eq!(d("2025-04-22").add_working_days(-1), Ok(d("2025-04-17")));
+        assert_eq!(d("2025-04-17").working_days_until(d("2025-04-22")), Ok(1));
+        assert_eq!(d("2025-04-22").working_days_until(d("2025-04-17")), Ok(-1));
+        // A Saturday start: the next working day is Monday.
+        assert_eq!(d("2025-03-01").add_working_days(1), Ok(d("2025-03-03")));
+        assert_eq!(d("2025-03-01").add_working_days(0), Ok(d("2025-03-01")));
+        // Christmas 2026 falls on a Friday: Boxing Day is substituted to Monday 28th.
+        assert_eq!(d("2026-12-24").add_working_days(1), Ok(d("2026-12-29")));
+        assert_eq!(d("2026-12-28").is_working_day(), Ok(false));
+        assert_eq!(
+            d("2013-12-30").add_working_days(1),
+            Err(DateError::NoHolidayTable(d("2013-12-31")))
+        );
+    }
+}

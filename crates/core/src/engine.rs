@@ -1,0 +1,61 @@
+//! The sandboxed Rhai engine every pack runs in.
+//!
+//! It starts from `Engine::new_raw()` (no packages, no module resolver, print and debug
+//! going nowhere) and adds back only what rules need: arithmetic, logic, strings,
+//! lists, maps, ranges, maths and function pointers. Nothing that touches the outside
+//! world is registered: no `print` or `debug` (disabled outright), no `eval`, no
+//! `sleep`, no `timestamp`, no `import` (Rhai is built with `no_module`). Every limit
+//! is set from [`Limits`].
+
+use std::sync::Arc;
+
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage,
+    BasicMathPackage, BasicStringPackage, LogicPackage, MoreStringPackage, Package,
+};
+use rhai::{Engine, OptimizationLevel};
+
+use crate::vocabulary::{self, PackVocabulary};
+use crate::Limits;
+
+/// Keywords and functions switched off so that a rule using them fails to load.
+pub(crate) const DISABLED_SYMBOLS: &[&str] = &["eval", "print", "debug"];
+
+/// Names every rule can read: the case, the as-of date and the pack's parameters.
+pub(crate) const RULE_INPUTS: [&str; 3] = ["record", "today", "params"];
+
+/// Builds the engine for one pack.
+pub(crate) fn new_engine(limits: &Limits, pack: Arc<PackVocabulary>) -> Engine {
+    let mut engine = Engine::new_raw();
+    ArithmeticPackage::new().register_into_engine(&mut engine);
+    LogicPackage::new().register_into_engine(&mut engine);
+    BasicStringPackage::new().register_into_engine(&mut engine);
+    MoreStringPackage::new().register_into_engine(&mut engine);
+    BasicArrayPackage::new().register_into_engine(&mut engine);
+    BasicMapPackage::new().register_into_engine(&mut engine);
+    BasicIteratorPackage::new().register_into_engine(&mut engine);
+    BasicMathPackage::new().register_into_engine(&mut engine);
+    BasicFnPackage::new().register_into_engine(&mut engine);
+
+    for symbol in DISABLED_SYMBOLS {
+        engine.disable_symbol(*symbol);
+    }
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+
+    engine.set_strict_variables(true);
+    engine.set_fail_on_invalid_map_property(true);
+    engine.set_optimization_level(OptimizationLevel::Simple);
+
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_depth);
+    engine.set_max_expr_depths(limits.max_expression_depth, limits.max_function_expression_depth);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_variables(limits.max_variables);
+    engine.set_max_functions(limits.max_functions);
+
+    vocabulary::register(&mut engine, pack);
+    engine
+}

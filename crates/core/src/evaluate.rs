@@ -1,0 +1,432 @@
+//! Evaluating one case against a compiled pack.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use rhai::{Dynamic, EvalAltResult, Map, Scope};
+
+use crate::error::{CaseProblem, Limit, Location, RuleFailure, SharedSource};
+use crate::evaluation::{
+    Audit, EligibilityDecision, Escalation, Evaluation, PackRef, Recommendation, ReviewDue, ReviewStatus,
+};
+use crate::manifest::LocalType;
+use crate::pack::{CompiledRule, RulePack};
+use crate::record::to_dynamic;
+use crate::vocabulary::{collect_findings, Finding};
+use crate::{Case, CaseError, Date, EvaluateError};
+
+/// The engine's name and version as it appears in every audit block.
+pub const ENGINE: &str = concat!("careplan ", env!("CARGO_PKG_VERSION"));
+
+impl RulePack {
+    /// Evaluates `case` as of `as_of`. Pure: the same pack, case and date always give
+    /// the same result. Any rule failure fails the whole evaluation.
+    pub fn evaluate(&self, case: &Case, as_of: Date) -> Result<Evaluation, EvaluateError> {
+        self.check_in_force(as_of)?;
+        let record = self.record(case)?;
+
+        let mut scope = Scope::new();
+        scope.push_constant_dynamic("record", record);
+        scope.push_constant("today", as_of);
+        scope.push_constant_dynamic("params", self.params.clone());
+        let inputs = scope.len();
+
+        let mut evaluation = Evaluation {
+            eligibility: Vec::new(),
+            reviews: Vec::new(),
+            escalations: Vec::new(),
+            recommendations: Vec::new(),
+            audit: Audit {
+                engine: ENGINE.to_owned(),
+                pack: PackRef {
+                    id: self.info.id.clone(),
+                    version: self.info.version.clone(),
+                    digest: self.info.digest.clone(),
+                },
+                layers: self.info.layers.clone(),
+                as_of,
+                rules_evaluated: 0,
+                rules_fired: Vec::new(),
+            },
+        };
+        let mut decided: BTreeMap<String, String> = BTreeMap::new();
+        let mut count = 0usize;
+        for rule in &self.rules {
+            if !rule.info.in_force_on(as_of) {
+                continue;
+            }
+            evaluation.audit.rules_evaluated += 1;
+            let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &rule.ast);
+            scope.rewind(inputs);
+            let value = result.map_err(|err| self.rule_error(rule, *err))?;
+            let findings = collect_findings(value).map_err(|message| failure(rule, message, None))?;
+            if findings.is_empty() {
+                continue;
+            }
+            count += findings.len();
+            if count > self.limits.max_findings {
+                return Err(EvaluateError::LimitExceeded {
+                    limit: Limit::Findings,
+                    max: self.limits.max_findings as u64,
+                    failure: RuleFailure {
+                        rule: rule.info.id.clone(),
+                        message: format!("the evaluation produced more than {} findings", self.limits.max_findings),
+                        help: None,
+                        place: None,
+                    },
+                });
+            }
+            evaluation.audit.rules_fired.push(rule.info.id.clone());
+            for finding in findings {
+                if finding.kind() != rule.info.kind {
+                    return Err(failure(
+                        rule,
+                        format!(
+                            "a {} rule returned a{} {} finding",
+                            rule.info.kind.as_str(),
+                            if finding.kind() == crate::RuleKind::Eligibility
+                                || finding.kind() == crate::RuleKind::Escalation
+                            {
+                                "n"
+                            } else {
+                                ""
+                            },
+                            finding.kind().as_str()
+                        ),
+                        Some(format!(
+                            "a rule may only return findings of its own kind (`kind = \"{}\"`); split it into two rules",
+                            rule.info.kind.as_str()
+                        )),
+                    ));
+                }
+                self.push_finding(&mut evaluation, &mut decided, rule, finding, as_of)?;
+            }
+        }
+        Ok(evaluation)
+    }
+
+    fn check_in_force(&self, as_of: Date) -> Result<(), EvaluateError> {
+        let from = self.info.effective_from;
+        let to = self.info.effective_to;
+        if from.is_some_and(|f| as_of < f) || to.is_some_and(|t| as_of > t) {
+            let window = match (from, to) {
+                (Some(f), Some(t)) => format!("it is in force from `{f}` to `{t}`"),
+                (Some(f), None) => format!("it is in force from `{f}`"),
+                (None, Some(t)) => format!("it is in force until `{t}`"),
+                (None, None) => String::new(),
+            };
+            return Err(EvaluateError::NotInForce {
+                pack: self.info.id.clone(),
+                as_of: as_of.to_string(),
+                window,
+            });
+        }
+        Ok(())
+    }
+
+    /// The case as the rules see it, with the pack's local fields checked and typed.
+    fn record(&self, case: &Case) -> Result<Dynamic, EvaluateError> {
+        let mut problems = Vec::new();
+        let mut local = Map::new();
+        for (name, def) in &self.info.local_fields {
+            local.insert(name.as_str().into(), Dynamic::UNIT);
+            let Some(value) = case.local.get(name) else { continue };
+            let path = format!("local.{name}");
+            let converted = match (def.kind, value) {
+                (_, serde_json::Value::Null) => Some(Dynamic::UNIT),
+                (LocalType::Bool, serde_json::Value::Bool(b)) => Some(Dynamic::from_bool(*b)),
+                (LocalType::Integer, serde_json::Value::Number(n)) => n.as_i64().map(Dynamic::from_int),
+                (LocalType::Number, serde_json::Value::Number(n)) => n.as_f64().map(Dynamic::from_float),
+                (LocalType::String, serde_json::Value::String(s)) => {
+                    Some(Dynamic::from(rhai::ImmutableString::from(s.as_str())))
+                }
+                (LocalType::Date, serde_json::Value::String(s)) => match s.parse::<Date>() {
+                    Ok(date) => Some(Dynamic::from(date)),
+                    Err(_) => {
+                        problems.push(CaseProblem::new(path.clone(), "expected a date written `YYYY-MM-DD`"));
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            match converted {
+                Some(value) => {
+                    local.insert(name.as_str().into(), value);
+                }
+                None => problems.push(CaseProblem::new(
+                    path,
+                    format!(
+                        "expected {} as pack `{}` declares",
+                        match def.kind {
+                            LocalType::Bool => "true or false",
+                            LocalType::Integer => "a whole number",
+                            LocalType::Number => "a number",
+                            LocalType::String => "text",
+                            LocalType::Date => "a date",
+                        },
+                        self.info.id
+                    ),
+                )),
+            }
+        }
+        for name in case.local.keys() {
+            if !self.info.local_fields.contains_key(name) {
+                let declared = self.info.local_fields.keys().map(String::as_str);
+                let help = match crate::suggest::did_you_mean(name, declared) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None if self.info.local_fields.is_empty() => {
+                        format!("pack `{}` declares no local fields", self.info.id)
+                    }
+                    None => format!(
+                        "pack `{}` declares {}",
+                        self.info.id,
+                        self.info
+                            .local_fields
+                            .keys()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                problems.push(
+                    CaseProblem::new(format!("local.{name}"), format!("unknown local field `{name}`")).with_help(help),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(CaseError::new(problems).into());
+        }
+        let mut record = to_dynamic(case).map_err(|e| {
+            EvaluateError::InvalidCase(CaseError::new(vec![CaseProblem::new("", e.to_string())]))
+        })?;
+        if let Some(mut map) = record.write_lock::<Map>() {
+            map.insert("local".into(), Dynamic::from_map(local));
+        }
+        Ok(record)
+    }
+
+    fn push_finding(
+        &self,
+        evaluation: &mut Evaluation,
+        decided: &mut BTreeMap<String, String>,
+        rule: &CompiledRule,
+        finding: Finding,
+        as_of: Date,
+    ) -> Result<(), EvaluateError> {
+        let id = rule.info.id.clone();
+        let cites = rule.info.cites.clone();
+        match finding {
+            Finding::Eligibility {
+                scheme,
+                decision,
+                failed_condition,
+                reasons,
+            } => {
+                if let Some(first) = decided.get(&scheme) {
+                    return Err(failure(
+                        rule,
+                        format!("scheme `{scheme}` was already decided by rule `{first}`"),
+                        Some("each scheme gets one decision per evaluation; override the other rule instead".into()),
+                    ));
+                }
+                decided.insert(scheme.clone(), id.clone());
+                evaluation.eligibility.push(EligibilityDecision {
+                    scheme,
+                    decision,
+                    failed_condition,
+                    reasons,
+                    rule: id,
+                    cites,
+                });
+            }
+            Finding::Review {
+                kind,
+                owner,
+                window_opens,
+                due,
+                reason,
+            } => {
+                let opens = window_opens.unwrap_or(due);
+                let status = if as_of > due {
+                    ReviewStatus::Overdue
+                } else if as_of >= opens {
+                    ReviewStatus::Due
+                } else {
+                    ReviewStatus::Upcoming
+                };
+                evaluation.reviews.push(ReviewDue {
+                    kind,
+                    owner,
+                    window_opens,
+                    due,
+                    status,
+                    reason,
+                    rule: id,
+                    cites,
+                });
+            }
+            Finding::Escalation {
+                level,
+                to,
+                respond_by,
+                reason,
+            } => {
+                let to_name = self.info.recipients.get(&to).map_or_else(|| to.clone(), |r| r.name.clone());
+                evaluation.escalations.push(Escalation {
+                    level,
+                    to,
+                    to_name,
+                    respond_by,
+                    reason,
+                    rule: id,
+                    cites,
+                });
+            }
+            Finding::Recommendation {
+                code,
+                reason,
+                owner,
+                due,
+            } => evaluation.recommendations.push(Recommendation {
+                code,
+                reason,
+                owner,
+                due,
+                rule: id,
+                cites,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Turns a Rhai error into careplan's, with the place in the right file.
+    fn rule_error(&self, rule: &CompiledRule, mut err: EvalAltResult) -> EvaluateError {
+        let mut source = &rule.source;
+        while let EvalAltResult::ErrorInFunctionCall(name, _, inner, _) = err {
+            if let Some(defined_in) = rule.functions.get(&name) {
+                source = defined_in;
+            }
+            err = *inner;
+        }
+        let pos = err.take_position();
+        let place = pos.line().map(|line| (line, pos.position().unwrap_or(1)));
+        let limits = &self.limits;
+        let limit = match &err {
+            EvalAltResult::ErrorTooManyOperations(_) => Some((Limit::Operations, limits.max_operations)),
+            EvalAltResult::ErrorStackOverflow(_) => Some((Limit::CallDepth, limits.max_call_depth as u64)),
+            EvalAltResult::ErrorTooManyVariables(_) => Some((Limit::Variables, limits.max_variables as u64)),
+            EvalAltResult::ErrorDataTooLarge(what, _) => Some(match what.as_str() {
+                "Length of string" => (Limit::StringSize, limits.max_string_size as u64),
+                "Size of object map" => (Limit::MapSize, limits.max_map_size as u64),
+                _ => (Limit::ArraySize, limits.max_array_size as u64),
+            }),
+            _ => None,
+        };
+        if let Some((limit, max)) = limit {
+            return EvaluateError::LimitExceeded {
+                limit,
+                max,
+                failure: RuleFailure {
+                    rule: rule.info.id.clone(),
+                    message: format!("exceeded the `{limit}` limit of {max}"),
+                    help: None,
+                    place: place_in(source, place),
+                },
+            };
+        }
+        let (message, help) = match &err {
+            EvalAltResult::ErrorRuntime(value, _) => (value.to_string(), None),
+            EvalAltResult::ErrorPropertyNotFound(property, _) => (
+                format!("there is no field `{property}` here"),
+                Some(
+                    crate::suggest::did_you_mean(property, case_field_names().iter().map(String::as_str))
+                        .map_or_else(
+                            || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
+                            |best| format!("did you mean `{best}`?"),
+                        ),
+                ),
+            ),
+            EvalAltResult::ErrorFunctionNotFound(signature, _) => (
+                format!("no function `{signature}`"),
+                Some("check the name and the number and types of the arguments against the rule vocabulary".into()),
+            ),
+            EvalAltResult::ErrorAssignmentToConstant(name, _)
+            | EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => (
+                format!("`{name}` cannot be changed"),
+                Some("`record`, `today` and `params` are read-only; copy a value into a `let` variable to work on it".into()),
+            ),
+            other => (lower_first(&other.to_string()), None),
+        };
+        failure_at(rule, message, help, place_in(source, place))
+    }
+}
+
+fn place_in(source: &SharedSource, place: Option<(usize, usize)>) -> Option<(Location, SharedSource, miette::SourceSpan)> {
+    let (line, column) = place?;
+    let span = source.span_at(line, column);
+    Some((
+        Location {
+            file: source.name.clone(),
+            line,
+            column,
+        },
+        source.clone(),
+        span,
+    ))
+}
+
+fn failure(rule: &CompiledRule, message: String, help: Option<String>) -> EvaluateError {
+    failure_at(rule, message, help, None)
+}
+
+fn failure_at(
+    rule: &CompiledRule,
+    message: String,
+    help: Option<String>,
+    place: Option<(Location, SharedSource, miette::SourceSpan)>,
+) -> EvaluateError {
+    EvaluateError::RuleFailed {
+        failure: RuleFailure {
+            rule: rule.info.id.clone(),
+            message,
+            help,
+            place,
+        },
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Every property name in the case schema, for "did you mean" help.
+fn case_field_names() -> &'static Vec<String> {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let schema = serde_json::to_value(Case::json_schema()).unwrap_or_default();
+        let mut names = Vec::new();
+        collect_properties(&schema, &mut names);
+        names.sort();
+        names.dedup();
+        names
+    })
+}
+
+fn collect_properties(value: &serde_json::Value, names: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                names.extend(properties.keys().cloned());
+            }
+            for child in map.values() {
+                collect_properties(child, names);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_properties(i, names)),
+        _ => {}
+    }
+}

@@ -1,0 +1,460 @@
+//! A pack's manifest, `pack.toml`: who wrote the pack, what it extends, and the
+//! schemes, recipients, parameters and local case fields its rules use.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{PackProblem, SharedSource};
+use crate::Date;
+
+/// The manifest as written in TOML. Used for its JSON Schema and for reading.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    /// Who the pack is and what it builds on.
+    pub pack: PackSection,
+    /// Eligibility schemes the pack's rules decide, by id.
+    #[serde(default)]
+    pub schemes: BTreeMap<String, SchemeDef>,
+    /// Who escalations can go to, by id.
+    #[serde(default)]
+    pub recipients: BTreeMap<String, RecipientDef>,
+    /// Named values the rules read as `params.<name>`. Either a bare value or a table
+    /// with `value`, `description`, `source` and `gk`. A table without `value` declares
+    /// a parameter that is deliberately unset (the rules see `()`).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub parameters: BTreeMap<String, Spanned<toml::Value>>,
+    /// Fields this pack reads from the case's `local` map, with their types.
+    #[serde(default)]
+    pub local_fields: BTreeMap<String, LocalFieldDef>,
+}
+
+/// The `[pack]` table.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackSection {
+    /// Stable id: lowercase letters, digits and hyphens, e.g. `england`.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// A readable name.
+    pub name: String,
+    /// The body responsible for the pack's policy.
+    pub authority: String,
+    /// The pack's version, e.g. `1.2.0`.
+    pub version: String,
+    /// What the pack covers.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// First day the pack is in force (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub effective_from: Option<Spanned<toml::Value>>,
+    /// Last day the pack is in force.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub effective_to: Option<Spanned<toml::Value>>,
+    /// The id of the pack this one builds on.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub extends: Option<Spanned<String>>,
+}
+
+/// An eligibility scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeDef {
+    /// A readable title.
+    pub title: String,
+    /// The law or policy that sets the scheme up.
+    #[serde(default)]
+    pub cites: Option<String>,
+}
+
+/// Someone escalations go to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientDef {
+    /// A readable name, shown in results.
+    pub name: String,
+    /// How to reach them (a phone number, a team inbox), shown to people.
+    #[serde(default)]
+    pub contact: Option<String>,
+}
+
+/// The type of a local case field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalType {
+    /// `true` or `false`.
+    Bool,
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// Text.
+    String,
+    /// A date written `YYYY-MM-DD`.
+    Date,
+}
+
+impl LocalType {
+    /// The type's name as written in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocalType::Bool => "bool",
+            LocalType::Integer => "integer",
+            LocalType::Number => "number",
+            LocalType::String => "string",
+            LocalType::Date => "date",
+        }
+    }
+}
+
+/// A local case field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocalFieldDef {
+    /// The field's type.
+    #[serde(rename = "type")]
+    pub kind: LocalType,
+    /// What the field records.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A parameter's value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    /// A whole number.
+    Integer(i64),
+    /// A number with a fraction.
+    Number(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// Text.
+    String(String),
+    /// A date.
+    Date(Date),
+    /// A list of values.
+    List(Vec<ParamValue>),
+}
+
+impl ParamValue {
+    fn type_name(&self) -> &'static str {
+        match self {
+            ParamValue::Integer(_) => "a whole number",
+            ParamValue::Number(_) => "a number",
+            ParamValue::Bool(_) => "true or false",
+            ParamValue::String(_) => "text",
+            ParamValue::Date(_) => "a date",
+            ParamValue::List(_) => "a list",
+        }
+    }
+
+    /// Whether a child pack may replace `self` with `other`.
+    pub(crate) fn same_type(&self, other: &ParamValue) -> bool {
+        matches!(
+            (self, other),
+            (ParamValue::Integer(_), ParamValue::Integer(_))
+                | (ParamValue::Number(_), ParamValue::Number(_) | ParamValue::Integer(_))
+                | (ParamValue::Bool(_), ParamValue::Bool(_))
+                | (ParamValue::String(_), ParamValue::String(_))
+                | (ParamValue::Date(_), ParamValue::Date(_))
+                | (ParamValue::List(_), ParamValue::List(_))
+        )
+    }
+
+    pub(crate) fn describe_type(&self) -> &'static str {
+        self.type_name()
+    }
+}
+
+/// A parameter: its value (or none, when deliberately unset) and what it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parameter {
+    /// The value the rules see; `None` when the pack leaves it unset.
+    pub value: Option<ParamValue>,
+    /// What the parameter controls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the value comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The value is not confirmed in a primary source (marked GK in DOMAIN.md).
+    pub gk: bool,
+    /// The pack whose manifest set the value.
+    pub set_by: String,
+    #[serde(skip)]
+    pub(crate) span: (usize, usize),
+}
+
+/// A manifest, read and checked.
+#[derive(Debug, Clone)]
+pub(crate) struct Manifest {
+    pub id: String,
+    pub name: String,
+    pub authority: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub effective_from: Option<Date>,
+    pub effective_to: Option<Date>,
+    /// The parent id and its byte span in the manifest.
+    pub extends: Option<(String, (usize, usize))>,
+    pub schemes: BTreeMap<String, SchemeDef>,
+    pub recipients: BTreeMap<String, RecipientDef>,
+    pub parameters: BTreeMap<String, Parameter>,
+    pub local_fields: BTreeMap<String, LocalFieldDef>,
+    pub source: SharedSource,
+}
+
+/// Whether `id` is a valid pack, scheme, recipient or rule id.
+pub(crate) fn valid_id(id: &str, allow_dots: bool) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || (allow_dots && c == '.')
+        })
+}
+
+fn valid_param_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Manifest {
+    /// Reads a manifest. `source.name` is used in every problem's place.
+    pub(crate) fn parse(source: SharedSource) -> Result<Manifest, Vec<PackProblem>> {
+        let file: ManifestFile = toml::from_str(&source.text).map_err(|err| {
+            let (offset, len) = err.span().map_or((0, 0), |r| (r.start, r.end - r.start));
+            vec![PackProblem::new("careplan::manifest", format!("invalid manifest: {}", err.message()))
+                .at_span(&source, offset, len)
+                .with_label("here")]
+        })?;
+        let mut problems = Vec::new();
+        let id_span = file.pack.id.span();
+        let id = file.pack.id.into_inner();
+        if !valid_id(&id, false) {
+            problems.push(
+                PackProblem::new("careplan::manifest", format!("`{id}` is not a valid pack id"))
+                    .at_span(&source, id_span.start, id_span.end - id_span.start)
+                    .with_help("use lowercase letters, digits and hyphens, e.g. `england` or `elmshire`"),
+            );
+        }
+        let mut date = |value: Option<Spanned<toml::Value>>, what: &str| -> Option<Date> {
+            let value = value?;
+            match date_from_toml(value.get_ref()) {
+                Ok(date) => Some(date),
+                Err(message) => {
+                    let span = value.span();
+                    problems.push(
+                        PackProblem::new("careplan::manifest", format!("invalid `{what}`: {message}"))
+                            .at_span(&source, span.start, span.end - span.start),
+                    );
+                    None
+                }
+            }
+        };
+        let effective_from = date(file.pack.effective_from, "effective_from");
+        let effective_to = date(file.pack.effective_to, "effective_to");
+        if let (Some(from), Some(to)) = (effective_from, effective_to) {
+            if to < from {
+                problems.push(
+                    PackProblem::new(
+                        "careplan::manifest",
+                        format!("the pack ends (`{to}`) before it starts (`{from}`)"),
+                    )
+                    .in_file(&source),
+                );
+            }
+        }
+        for (kind, ids) in [
+            ("scheme", file.schemes.keys().collect::<Vec<_>>()),
+            ("recipient", file.recipients.keys().collect()),
+        ] {
+            for key in ids {
+                if !valid_id(key, false) {
+                    problems.push(
+                        PackProblem::new("careplan::manifest", format!("`{key}` is not a valid {kind} id"))
+                            .in_file(&source)
+                            .with_help("use lowercase letters, digits and hyphens"),
+                    );
+                }
+            }
+        }
+        for key in file.local_fields.keys() {
+            if !valid_param_name(key) {
+                problems.push(
+                    PackProblem::new("careplan::manifest", format!("`{key}` is not a valid local field name"))
+                        .in_file(&source)
+                        .with_help("use lowercase letters, digits and underscores, starting with a letter"),
+                );
+            }
+        }
+        let mut parameters = BTreeMap::new();
+        for (name, spanned) in file.parameters {
+            let span = spanned.span();
+            let span = (span.start, span.end - span.start);
+            if !valid_param_name(&name) {
+                problems.push(
+                    PackProblem::new("careplan::manifest", format!("`{name}` is not a valid parameter name"))
+                        .at_span(&source, span.0, span.1)
+                        .with_help("use lowercase letters, digits and underscores, starting with a letter"),
+                );
+                continue;
+            }
+            match parameter_from_toml(spanned.into_inner(), &id, span) {
+                Ok(parameter) => {
+                    parameters.insert(name, parameter);
+                }
+                Err(message) => problems.push(
+                    PackProblem::new("careplan::manifest", format!("parameter `{name}`: {message}"))
+                        .at_span(&source, span.0, span.1),
+                ),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Manifest {
+            id,
+            name: file.pack.name,
+            authority: file.pack.authority,
+            version: file.pack.version,
+            description: file.pack.description,
+            effective_from,
+            effective_to,
+            extends: file.pack.extends.map(|spanned| {
+                let span = spanned.span();
+                (spanned.into_inner(), (span.start, span.end - span.start))
+            }),
+            schemes: file.schemes,
+            recipients: file.recipients,
+            parameters,
+            local_fields: file.local_fields,
+            source,
+        })
+    }
+}
+
+/// A date from a TOML date literal (`2015-04-01`) or a string (`"2015-04-01"`).
+pub(crate) fn date_from_toml(value: &toml::Value) -> Result<Date, String> {
+    match value {
+        toml::Value::String(text) => text.parse().map_err(|e: crate::DateError| e.to_string()),
+        toml::Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+            (Some(date), None, None) => Date::new(date.year as i16, date.month as i8, date.day as i8)
+                .ok_or_else(|| format!("`{dt}` is not a date careplan supports")),
+            _ => Err(format!("`{dt}` has a time; write the date alone, e.g. `2015-04-01`")),
+        },
+        other => Err(format!("expected a date, found {}", other.type_str())),
+    }
+}
+
+fn param_value(value: toml::Value) -> Result<ParamValue, String> {
+    Ok(match value {
+        toml::Value::Integer(i) => ParamValue::Integer(i),
+        toml::Value::Float(f) if f.is_finite() => ParamValue::Number(f),
+        toml::Value::Float(_) => return Err("a number must be finite".into()),
+        toml::Value::Boolean(b) => ParamValue::Bool(b),
+        toml::Value::String(s) => ParamValue::String(s),
+        dt @ toml::Value::Datetime(_) => ParamValue::Date(date_from_toml(&dt)?),
+        toml::Value::Array(items) => {
+            ParamValue::List(items.into_iter().map(param_value).collect::<Result<_, _>>()?)
+        }
+        toml::Value::Table(_) => return Err("a value cannot be a table".into()),
+    })
+}
+
+fn parameter_from_toml(value: toml::Value, pack: &str, span: (usize, usize)) -> Result<Parameter, String> {
+    let toml::Value::Table(mut table) = value else {
+        return Ok(Parameter {
+            value: Some(param_value(value)?),
+            description: None,
+            source: None,
+            gk: false,
+            set_by: pack.to_owned(),
+            span,
+        });
+    };
+    let text = |table: &mut toml::Table, key: &str| -> Result<Option<String>, String> {
+        match table.remove(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(format!("`{key}` must be text, found {}", other.type_str())),
+        }
+    };
+    let description = text(&mut table, "description")?;
+    let source = text(&mut table, "source")?;
+    let gk = match table.remove("gk") {
+        None => false,
+        Some(toml::Value::Boolean(b)) => b,
+        Some(other) => return Err(format!("`gk` must be true or false, found {}", other.type_str())),
+    };
+    let value = table.remove("value").map(param_value).transpose()?;
+    if let Some(key) = table.keys().next() {
+        return Err(format!(
+            "unknown key `{key}`; a parameter table has `value`, `description`, `source` and `gk`"
+        ));
+    }
+    Ok(Parameter {
+        value,
+        description,
+        source,
+        gk,
+        set_by: pack.to_owned(),
+        span,
+    })
+}
+
+/// The manifest's JSON Schema.
+pub fn manifest_json_schema() -> schemars::Schema {
+    schemars::schema_for!(ManifestFile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Manifest, Vec<String>> {
+        Manifest::parse(SharedSource::new("pack.toml", text))
+            .map_err(|problems| problems.iter().map(|p| format!("{}: {}", p.location().map(|l| l.to_string()).unwrap_or_default(), p.message())).collect())
+    }
+
+    const MINIMAL: &str = "[pack]\nid = \"england\"\nname = \"n\"\nauthority = \"a\"\nversion = \"1.0.0\"\n";
+
+    #[test]
+    fn reads_parameters_in_both_forms() {
+        let text = format!(
+            "{MINIMAL}[parameters]\nweeks = 6\nstart = 2015-04-01\n[parameters.months]\nvalue = 12\ngk = true\n[parameters.unset]\ndescription = \"not known\"\n"
+        );
+        let manifest = parse(&text).expect("valid manifest");
+        assert_eq!(manifest.parameters["weeks"].value, Some(ParamValue::Integer(6)));
+        assert_eq!(
+            manifest.parameters["start"].value,
+            Some(ParamValue::Date(Date::new(2015, 4, 1).expect("valid")))
+        );
+        assert!(manifest.parameters["months"].gk);
+        assert_eq!(manifest.parameters["unset"].value, None);
+    }
+
+    #[test]
+    fn reports_bad_values_at_their_place() {
+        let text = "[pack]\nid = \"England\"\nname = \"n\"\nauthority = \"a\"\nversion = \"1\"\neffective_from = \"2015-02-30\"\n";
+        assert_eq!(
+            parse(text).map(|_| ()),
+            Err(vec![
+                "pack.toml:2:6: `England` is not a valid pack id".to_owned(),
+                "pack.toml:6:18: invalid `effective_from`: `2015-02-30` is not a real calendar date".to_owned(),
+            ])
+        );
+        assert_eq!(
+            parse("[pack]\nid = \"x\"\nnme = \"n\"\n").map(|_| ()),
+            Err(vec!["pack.toml:3:1: invalid manifest: unknown field `nme`, expected one of `id`, `name`, `authority`, `version`, `description`, `effective_from`, `effective_to`, `extends`".to_owned()])
+        );
+    }
+}

@@ -1,0 +1,619 @@
+//! Loading a rule pack: reading manifests, layering a pack over its parents, and
+//! compiling every rule once so that many cases can be evaluated with it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, Map, ParseError, ParseErrorType, Scope, AST};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::engine::{new_engine, DISABLED_SYMBOLS, RULE_INPUTS};
+use crate::error::{Limit, LoadError, PackProblem, SharedSource};
+use crate::evaluation::LayerRef;
+use crate::manifest::{LocalFieldDef, Manifest, ParamValue, Parameter, RecipientDef, SchemeDef};
+use crate::rule::{parse_header, RuleInfo};
+use crate::vocabulary::PackVocabulary;
+use crate::{Date, Limits};
+
+/// One file of a pack: its path inside the pack (with `/` separators) and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    /// Path inside the pack, e.g. `eligibility/adult.rhai` or `lib/dates.rhai`.
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// A pack as text: its manifest and its Rhai files. Files under `lib/` are libraries
+/// of functions shared by every rule of the pack and of packs that extend it; every
+/// other `.rhai` file is one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackSource {
+    /// Where the pack came from, used only to name files in messages (e.g.
+    /// `rules/england`); it does not affect the digest.
+    pub location: String,
+    /// The text of `pack.toml`.
+    pub manifest: String,
+    /// The pack's `.rhai` files.
+    pub files: Vec<SourceFile>,
+}
+
+/// What a loaded pack is: its identity, layers, rules, schemes and parameters.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackInfo {
+    /// The pack id.
+    pub id: String,
+    /// Its readable name.
+    pub name: String,
+    /// The body responsible for it.
+    pub authority: String,
+    /// Its version.
+    pub version: String,
+    /// What it covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `sha256:` and the hex digest of the manifests and sources of every layer.
+    pub digest: String,
+    /// First day the pack (and every layer under it) is in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// Last day the pack (and every layer under it) is in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_to: Option<Date>,
+    /// The pack and its parents, base first.
+    pub layers: Vec<LayerRef>,
+    /// Every rule, in evaluation order.
+    pub rules: Vec<RuleInfo>,
+    /// Schemes the rules may decide.
+    pub schemes: BTreeMap<String, SchemeDef>,
+    /// Recipients escalations may go to.
+    pub recipients: BTreeMap<String, RecipientDef>,
+    /// Parameters after layering.
+    pub parameters: BTreeMap<String, Parameter>,
+    /// Local case fields after layering.
+    pub local_fields: BTreeMap<String, LocalFieldDef>,
+}
+
+/// A compiled rule and what is needed to report its errors.
+pub(crate) struct CompiledRule {
+    pub info: RuleInfo,
+    pub ast: AST,
+    pub source: SharedSource,
+    /// Which file defines each function the rule can call, for error places.
+    pub functions: BTreeMap<String, SharedSource>,
+}
+
+/// A compiled rule pack, ready to evaluate any number of cases. Cheap to share
+/// between threads (`Send + Sync`); evaluation never mutates it.
+pub struct RulePack {
+    pub(crate) info: PackInfo,
+    pub(crate) engine: Engine,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) params: Dynamic,
+    pub(crate) limits: Limits,
+}
+
+impl std::fmt::Debug for RulePack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RulePack")
+            .field("id", &self.info.id)
+            .field("version", &self.info.version)
+            .field("digest", &self.info.digest)
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+/// A parsed layer: manifest plus its files, with sources ready for messages.
+struct Layer {
+    manifest: Manifest,
+    files: Vec<(String, SharedSource)>,
+    source: PackSource,
+}
+
+fn file_name(location: &str, path: &str) -> String {
+    if location.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{}/{path}", location.trim_end_matches('/'))
+    }
+}
+
+impl RulePack {
+    /// Loads `pack`, layering it over the parents it `extends`, which are looked up by
+    /// id among `available` (extra packs are ignored). Every problem in every file is
+    /// reported at once.
+    pub fn load(pack: &PackSource, available: &[PackSource], limits: &Limits) -> Result<RulePack, LoadError> {
+        let pack_name = pack.location.clone();
+        let mut problems = Vec::new();
+
+        // The chain of layers, target first, then parent, grandparent...
+        let mut chain: Vec<Layer> = Vec::new();
+        let mut next = Some(pack.clone());
+        while let Some(source) = next.take() {
+            let manifest_source = SharedSource::new(file_name(&source.location, "pack.toml"), source.manifest.as_str());
+            let manifest = match Manifest::parse(manifest_source) {
+                Ok(manifest) => manifest,
+                Err(mut found) => {
+                    problems.append(&mut found);
+                    break;
+                }
+            };
+            if let Some((parent, span)) = &manifest.extends {
+                if chain.iter().any(|l| &l.manifest.id == parent) || parent == &manifest.id {
+                    let mut cycle: Vec<&str> = chain.iter().map(|l| l.manifest.id.as_str()).collect();
+                    cycle.push(&manifest.id);
+                    cycle.push(parent);
+                    problems.push(
+                        PackProblem::new(
+                            "careplan::layering",
+                            format!("packs extend each other in a cycle: {}", cycle.join(" extends ")),
+                        )
+                        .at_span(&manifest.source, span.0, span.1)
+                        .with_label("this makes the cycle"),
+                    );
+                } else {
+                    let found: Vec<&PackSource> = available
+                        .iter()
+                        .filter(|candidate| manifest_id(&candidate.manifest).as_deref() == Some(parent.as_str()))
+                        .collect();
+                    match found.as_slice() {
+                        [one] => next = Some((*one).clone()),
+                        [] => {
+                            let ids: Vec<String> =
+                                available.iter().filter_map(|c| manifest_id(&c.manifest)).collect();
+                            let help = crate::suggest::did_you_mean(parent, ids.iter().map(String::as_str))
+                                .map(|s| format!("did you mean `{s}`?"))
+                                .unwrap_or_else(|| {
+                                    if ids.is_empty() {
+                                        "no other packs were found beside this one".to_owned()
+                                    } else {
+                                        format!(
+                                            "packs available: {}",
+                                            ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+                                        )
+                                    }
+                                });
+                            problems.push(
+                                PackProblem::new(
+                                    "careplan::layering",
+                                    format!("pack `{}` extends `{parent}`, which cannot be found", manifest.id),
+                                )
+                                .at_span(&manifest.source, span.0, span.1)
+                                .with_label("no pack has this id")
+                                .with_help(help),
+                            );
+                        }
+                        many => problems.push(
+                            PackProblem::new(
+                                "careplan::layering",
+                                format!(
+                                    "{} packs have the id `{parent}`: {}",
+                                    many.len(),
+                                    many.iter().map(|m| format!("`{}`", m.location)).collect::<Vec<_>>().join(", ")
+                                ),
+                            )
+                            .at_span(&manifest.source, span.0, span.1),
+                        ),
+                    }
+                }
+            }
+            let files = source
+                .files
+                .iter()
+                .map(|file| {
+                    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
+                    (file.path.clone(), SharedSource::new(file_name(&source.location, &file.path), text))
+                })
+                .collect();
+            chain.push(Layer {
+                manifest,
+                files,
+                source,
+            });
+        }
+        chain.reverse(); // base first
+        let target_id = chain.last().map_or(pack_name, |l| l.manifest.id.clone());
+        if !problems.is_empty() {
+            return Err(LoadError::new(target_id, problems));
+        }
+
+        // Layer schemes, recipients, parameters and local fields, base first.
+        let mut schemes = BTreeMap::new();
+        let mut recipients = BTreeMap::new();
+        let mut parameters: BTreeMap<String, Parameter> = BTreeMap::new();
+        let mut local_fields = BTreeMap::new();
+        for layer in &chain {
+            schemes.extend(layer.manifest.schemes.clone());
+            recipients.extend(layer.manifest.recipients.clone());
+            local_fields.extend(layer.manifest.local_fields.clone());
+            for (name, parameter) in &layer.manifest.parameters {
+                if let (Some(old), Some(new)) = (
+                    parameters.get(name).and_then(|p| p.value.as_ref()),
+                    parameter.value.as_ref(),
+                ) {
+                    if !old.same_type(new) {
+                        let set_by = parameters.get(name).map_or("", |p| p.set_by.as_str());
+                        problems.push(
+                            PackProblem::new(
+                                "careplan::layering",
+                                format!(
+                                    "parameter `{name}` is {} in pack `{set_by}` but {} here",
+                                    old.describe_type(),
+                                    new.describe_type()
+                                ),
+                            )
+                            .at_span(&layer.manifest.source, parameter.span.0, parameter.span.1),
+                        );
+                        continue;
+                    }
+                }
+                let mut merged = parameter.clone();
+                if let Some(old) = parameters.get(name) {
+                    // A child that only sets a value keeps the parent's documentation.
+                    merged.description = merged.description.or_else(|| old.description.clone());
+                    merged.source = merged.source.or_else(|| old.source.clone());
+                    merged.gk = merged.gk || (parameter.description.is_none() && old.gk);
+                }
+                parameters.insert(name.clone(), merged);
+            }
+        }
+
+        let vocabulary = Arc::new(PackVocabulary {
+            schemes: schemes.clone(),
+            recipients: recipients.clone(),
+        });
+        let engine = new_engine(limits, vocabulary);
+        let mut compile_scope = Scope::new();
+        for name in RULE_INPUTS {
+            // Pushed as plain variables, never constants: the optimizer would otherwise
+            // fold the placeholder values into the compiled rules.
+            compile_scope.push_dynamic(name, Dynamic::UNIT);
+        }
+
+        // Compile libraries and rules, layer by layer.
+        let mut rules: Vec<CompiledRule> = Vec::new();
+        let mut lib_ast = AST::empty();
+        let mut lib_functions: BTreeMap<String, SharedSource> = BTreeMap::new();
+        for layer in &chain {
+            let mut layer_rules: Vec<(CompiledRule, bool, (usize, usize))> = Vec::new();
+            let mut paths = BTreeSet::new();
+            let mut sorted: Vec<&(String, SharedSource)> = layer.files.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            // Libraries first: every rule of this layer and its children sees them.
+            for (path, source) in sorted.iter().map(|f| (&f.0, &f.1)) {
+                if !paths.insert(path.clone()) {
+                    problems.push(PackProblem::new("careplan::files", format!("file `{path}` is given twice")).in_file(source));
+                    continue;
+                }
+                if !path.ends_with(".rhai") {
+                    problems.push(
+                        PackProblem::new("careplan::files", format!("`{path}` is not a Rhai file"))
+                            .with_help("a pack holds `pack.toml`, `.rhai` rule files, `lib/*.rhai` libraries and `tests/`"),
+                    );
+                    continue;
+                }
+                if source.text.len() > limits.max_source_size {
+                    problems.push(
+                        PackProblem::new(
+                            "careplan::limit",
+                            format!(
+                                "`{path}` is {} bytes, over the `{}` limit of {}",
+                                source.text.len(),
+                                Limit::SourceSize,
+                                limits.max_source_size
+                            ),
+                        )
+                        .with_help("split the file into smaller rules or libraries"),
+                    );
+                    continue;
+                }
+                if !path.starts_with("lib/") {
+                    continue;
+                }
+                match compile(&engine, &compile_scope, source) {
+                    Ok(ast) => {
+                        if !ast.statements().is_empty() {
+                            problems.push(
+                                PackProblem::new(
+                                    "careplan::library",
+                                    "a library file may only define functions".to_string(),
+                                )
+                                .in_file(source)
+                                .with_help("move statements into a rule file, or wrap them in a `fn`"),
+                            );
+                            continue;
+                        }
+                        for f in ast.iter_functions() {
+                            lib_functions.insert(f.name.to_string(), source.clone());
+                        }
+                        lib_ast = lib_ast.merge(&ast);
+                    }
+                    Err(problem) => problems.push(problem),
+                }
+            }
+            for (path, source) in sorted.iter().map(|f| (&f.0, &f.1)) {
+                if path.starts_with("lib/")
+                    || !path.ends_with(".rhai")
+                    || source.text.len() > limits.max_source_size
+                {
+                    continue;
+                }
+                let header = match parse_header(source, &layer.manifest.id) {
+                    Ok(header) => header,
+                    Err(mut found) => {
+                        problems.append(&mut found);
+                        continue;
+                    }
+                };
+                let ast = match compile(&engine, &compile_scope, source) {
+                    Ok(ast) => ast,
+                    Err(problem) => {
+                        problems.push(problem);
+                        continue;
+                    }
+                };
+                let mut functions = lib_functions.clone();
+                for f in ast.iter_functions() {
+                    functions.insert(f.name.to_string(), source.clone());
+                }
+                let mut ast = lib_ast.merge(&ast);
+                ast.set_source(source.name.as_str());
+                layer_rules.push((
+                    CompiledRule {
+                        info: header.info,
+                        ast,
+                        source: source.clone(),
+                        functions,
+                    },
+                    header.overrides,
+                    header.id_span,
+                ));
+            }
+            // Place this layer's rules: overrides replace a parent rule in its place.
+            let inherited: BTreeSet<String> = rules.iter().map(|r| r.info.id.clone()).collect();
+            let mut seen_here: BTreeMap<String, String> = BTreeMap::new();
+            for (mut rule, overrides, id_span) in layer_rules {
+                let id = rule.info.id.clone();
+                if let Some(first) = seen_here.get(&id) {
+                    problems.push(
+                        PackProblem::new("careplan::duplicate_rule", format!("two rules have the id `{id}`"))
+                            .at_span(&rule.source, id_span.0, id_span.1)
+                            .with_label("second use of the id")
+                            .with_help(format!("the first is in `{first}`; rule ids must be unique")),
+                    );
+                    continue;
+                }
+                seen_here.insert(id.clone(), rule.info.file.clone());
+                match (overrides, inherited.contains(&id)) {
+                    (true, true) => {
+                        if let Some(slot) = rules.iter_mut().find(|r| r.info.id == id) {
+                            rule.info.overrides = Some(slot.info.pack.clone());
+                            *slot = rule;
+                        }
+                    }
+                    (true, false) => {
+                        let parents: Vec<&str> = inherited.iter().map(String::as_str).collect();
+                        let help = crate::suggest::did_you_mean(&id, parents.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .unwrap_or_else(|| {
+                                "remove `override = true` to add a new rule, or use the id of a parent pack's rule"
+                                    .to_owned()
+                            });
+                        problems.push(
+                            PackProblem::new(
+                                "careplan::override",
+                                format!("rule `{id}` overrides a rule that no parent pack defines"),
+                            )
+                            .at_span(&rule.source, id_span.0, id_span.1)
+                            .with_label("not a parent rule")
+                            .with_help(help),
+                        );
+                    }
+                    (false, true) => {
+                        let owner = rules
+                            .iter()
+                            .find(|r| r.info.id == id)
+                            .map_or(String::new(), |r| r.info.pack.clone());
+                        problems.push(
+                            PackProblem::new(
+                                "careplan::duplicate_rule",
+                                format!("rule `{id}` is already defined by pack `{owner}`"),
+                            )
+                            .at_span(&rule.source, id_span.0, id_span.1)
+                            .with_label("same id as a parent rule")
+                            .with_help("add `override = true` to the header to replace the parent's rule"),
+                        );
+                    }
+                    (false, false) => rules.push(rule),
+                }
+            }
+        }
+        if rules.len() > limits.max_rules {
+            problems.push(PackProblem::new(
+                "careplan::limit",
+                format!(
+                    "the pack has {} rules, over the `{}` limit of {}",
+                    rules.len(),
+                    Limit::Rules,
+                    limits.max_rules
+                ),
+            ));
+        }
+        if problems.iter().any(|p| p.severity() == crate::ProblemSeverity::Error) {
+            return Err(LoadError::new(target_id, problems));
+        }
+
+        let mut param_map = Map::new();
+        for (name, parameter) in &parameters {
+            param_map.insert(name.as_str().into(), parameter.value.as_ref().map_or(Dynamic::UNIT, param_dynamic));
+        }
+
+        let mut effective_from: Option<Date> = None;
+        let mut effective_to: Option<Date> = None;
+        for layer in &chain {
+            if let Some(from) = layer.manifest.effective_from {
+                effective_from = Some(effective_from.map_or(from, |f| f.max(from)));
+            }
+            if let Some(to) = layer.manifest.effective_to {
+                effective_to = Some(effective_to.map_or(to, |t| t.min(to)));
+            }
+        }
+        let target = chain.last().map(|l| &l.manifest);
+        let info = PackInfo {
+            id: target_id,
+            name: target.map_or(String::new(), |m| m.name.clone()),
+            authority: target.map_or(String::new(), |m| m.authority.clone()),
+            version: target.map_or(String::new(), |m| m.version.clone()),
+            description: target.and_then(|m| m.description.clone()),
+            digest: digest(chain.iter().map(|l| &l.source)),
+            effective_from,
+            effective_to,
+            layers: chain
+                .iter()
+                .map(|l| LayerRef {
+                    id: l.manifest.id.clone(),
+                    version: l.manifest.version.clone(),
+                })
+                .collect(),
+            rules: rules.iter().map(|r| r.info.clone()).collect(),
+            schemes,
+            recipients,
+            parameters,
+            local_fields,
+        };
+        Ok(RulePack {
+            info,
+            engine,
+            rules,
+            params: Dynamic::from_map(param_map),
+            limits: limits.clone(),
+        })
+    }
+
+    /// What the pack is: id, version, digest, layers, rules, schemes and parameters.
+    pub fn info(&self) -> &PackInfo {
+        &self.info
+    }
+
+    /// The limits the pack's rules run under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+}
+
+/// The `[pack] id` of a manifest, if it can be read.
+fn manifest_id(manifest: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(manifest).ok()?;
+    table.get("pack")?.get("id")?.as_str().map(str::to_owned)
+}
+
+fn param_dynamic(value: &ParamValue) -> Dynamic {
+    match value {
+        ParamValue::Integer(i) => Dynamic::from_int(*i),
+        ParamValue::Number(f) => Dynamic::from_float(*f),
+        ParamValue::Bool(b) => Dynamic::from_bool(*b),
+        ParamValue::String(s) => Dynamic::from(rhai::ImmutableString::from(s.as_str())),
+        ParamValue::Date(d) => Dynamic::from(*d),
+        ParamValue::List(items) => Dynamic::from_array(items.iter().map(param_dynamic).collect()),
+    }
+}
+
+/// The pack digest: SHA-256 over each layer's manifest and files (sorted by path),
+/// base first, every piece length-prefixed so that no two packs share a digest by
+/// moving text between files.
+fn digest<'a>(layers: impl Iterator<Item = &'a PackSource>) -> String {
+    let mut hasher = Sha256::new();
+    let mut piece = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    for layer in layers {
+        piece(b"careplan-pack-v1");
+        piece(layer.manifest.as_bytes());
+        let mut files: Vec<&SourceFile> = layer.files.iter().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        for file in files {
+            piece(file.path.as_bytes());
+            piece(file.text.as_bytes());
+        }
+    }
+    let hash = hasher.finalize();
+    let mut text = String::from("sha256:");
+    for byte in hash.iter() {
+        text.push_str(&format!("{byte:02x}"));
+    }
+    text
+}
+
+/// Compiles one file, turning Rhai's parse error into a problem at its place.
+fn compile(engine: &Engine, scope: &Scope, source: &SharedSource) -> Result<AST, PackProblem> {
+    engine
+        .compile_with_scope(scope, &*source.text)
+        .map_err(|err| parse_problem(engine, source, &err))
+}
+
+fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> PackProblem {
+    let pos = err.position();
+    let (line, column) = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+    let kind = err.err_type();
+    let (code, message, help): (&str, String, Option<String>) = match kind {
+        ParseErrorType::VariableUndefined(name) => {
+            let help = match crate::suggest::did_you_mean(name, RULE_INPUTS) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "rules read `record`, `today` and `params`; declare other variables with `let` first"
+                    .to_owned(),
+            };
+            ("careplan::syntax", format!("unknown variable `{name}`"), Some(help))
+        }
+        ParseErrorType::Reserved(word) if DISABLED_SYMBOLS.contains(&word.as_str()) => (
+            "careplan::sandbox",
+            format!("`{word}` is not available to rules"),
+            Some("rules cannot print, evaluate code or reach outside the engine; return findings instead".into()),
+        ),
+        ParseErrorType::Reserved(word) => (
+            "careplan::syntax",
+            format!("`{word}` is a reserved word in Rhai"),
+            (word == "case").then(|| "the case is called `record` inside rules".to_owned()),
+        ),
+        ParseErrorType::ExprTooDeep => (
+            "careplan::limit",
+            format!(
+                "expressions are nested too deeply (the `{}` limit is {} at top level, {} in functions)",
+                Limit::ExpressionDepth,
+                engine.max_expr_depth(),
+                engine.max_function_expr_depth()
+            ),
+            Some("split the expression with `let` variables or helper functions".into()),
+        ),
+        ParseErrorType::LiteralTooLarge(what, max) => (
+            "careplan::limit",
+            format!("{} is over the limit of {max}", what.to_lowercase()),
+            None,
+        ),
+        ParseErrorType::TooManyFunctions => (
+            "careplan::limit",
+            format!("the file defines more than the {} functions allowed", engine.max_functions()),
+            None,
+        ),
+        other => ("careplan::syntax", lower_first(&other.to_string()), None),
+    };
+    let mut problem = PackProblem::new(code, message).at(source, line, column);
+    if let Some(help) = help {
+        problem = problem.with_help(help);
+    }
+    problem
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if chars.clone().next().is_some_and(|c| c.is_lowercase()) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_owned(),
+    }
+}

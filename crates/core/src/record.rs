@@ -1,0 +1,255 @@
+//! Turns a case into the read-only `record` value that rules see.
+//!
+//! A small serde serializer that builds Rhai values directly: structs become object
+//! maps with *every* field present (absent optional fields are `()`), enums become
+//! their snake_case names, and careplan dates become the rules' `Date` type rather than
+//! strings. Because every field is present, the engine's
+//! `fail_on_invalid_map_property` turns a misspelt field in a rule into an error
+//! instead of a silent `()`.
+
+use std::fmt;
+
+use rhai::{Array, Dynamic, ImmutableString, Map, FLOAT, INT};
+use serde::ser::{self, Impossible, Serialize};
+
+use crate::Date;
+
+/// Why a value could not become a Rhai value.
+#[derive(Debug)]
+pub(crate) struct RecordError(pub String);
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+impl ser::Error for RecordError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        RecordError(msg.to_string())
+    }
+}
+
+/// Serializes any value into a Rhai [`Dynamic`].
+pub(crate) fn to_dynamic<T: Serialize + ?Sized>(value: &T) -> Result<Dynamic, RecordError> {
+    value.serialize(DynamicSerializer)
+}
+
+struct DynamicSerializer;
+
+fn int<T: TryInto<INT> + fmt::Display + Copy>(v: T) -> Result<Dynamic, RecordError> {
+    v.try_into()
+        .map(Dynamic::from_int)
+        .map_err(|_| RecordError(format!("number `{v}` is too large")))
+}
+
+impl ser::Serializer for DynamicSerializer {
+    type Ok = Dynamic;
+    type Error = RecordError;
+    type SerializeSeq = SeqSerializer;
+    type SerializeTuple = SeqSerializer;
+    type SerializeTupleStruct = SeqSerializer;
+    type SerializeTupleVariant = Impossible<Dynamic, RecordError>;
+    type SerializeMap = MapSerializer;
+    type SerializeStruct = MapSerializer;
+    type SerializeStructVariant = Impossible<Dynamic, RecordError>;
+
+    fn serialize_bool(self, v: bool) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from_bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Dynamic, RecordError> {
+        int(v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<Dynamic, RecordError> {
+        int(v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<Dynamic, RecordError> {
+        int(v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<Dynamic, RecordError> {
+        int(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<Dynamic, RecordError> {
+        int(v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<Dynamic, RecordError> {
+        int(v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<Dynamic, RecordError> {
+        int(v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<Dynamic, RecordError> {
+        int(v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from_float(FLOAT::from(v)))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from_float(v))
+    }
+    fn serialize_char(self, v: char) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from(ImmutableString::from(v.to_string())))
+    }
+    fn serialize_str(self, v: &str) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from(ImmutableString::from(v)))
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<Dynamic, RecordError> {
+        Err(RecordError("raw bytes have no place in a case".into()))
+    }
+    fn serialize_none(self) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::UNIT)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Dynamic, RecordError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::UNIT)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::UNIT)
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from(ImmutableString::from(variant)))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<Dynamic, RecordError> {
+        let inner = value.serialize(DynamicSerializer)?;
+        if name != crate::date::SERDE_NAME {
+            return Ok(inner);
+        }
+        let text = inner
+            .into_immutable_string()
+            .map_err(|kind| RecordError(format!("a date serialized as {kind}")))?;
+        let date: Date = text.parse().map_err(|e: crate::DateError| RecordError(e.to_string()))?;
+        Ok(Dynamic::from(date))
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<Dynamic, RecordError> {
+        let mut map = Map::new();
+        map.insert(variant.into(), value.serialize(DynamicSerializer)?);
+        Ok(Dynamic::from_map(map))
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqSerializer, RecordError> {
+        Ok(SeqSerializer(Array::with_capacity(len.unwrap_or(0))))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<SeqSerializer, RecordError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqSerializer, RecordError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        name: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, RecordError> {
+        Err(RecordError(format!("`{name}` cannot be shown to rules")))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<MapSerializer, RecordError> {
+        Ok(MapSerializer {
+            map: Map::new(),
+            key: None,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<MapSerializer, RecordError> {
+        self.serialize_map(None)
+    }
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, RecordError> {
+        Err(RecordError(format!("`{name}` cannot be shown to rules")))
+    }
+}
+
+pub(crate) struct SeqSerializer(Array);
+
+impl ser::SerializeSeq for SeqSerializer {
+    type Ok = Dynamic;
+    type Error = RecordError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), RecordError> {
+        self.0.push(value.serialize(DynamicSerializer)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from_array(self.0))
+    }
+}
+
+impl ser::SerializeTuple for SeqSerializer {
+    type Ok = Dynamic;
+    type Error = RecordError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), RecordError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<Dynamic, RecordError> {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for SeqSerializer {
+    type Ok = Dynamic;
+    type Error = RecordError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), RecordError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<Dynamic, RecordError> {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+pub(crate) struct MapSerializer {
+    map: Map,
+    key: Option<String>,
+}
+
+impl ser::SerializeMap for MapSerializer {
+    type Ok = Dynamic;
+    type Error = RecordError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), RecordError> {
+        let key = key.serialize(DynamicSerializer)?;
+        let key = key
+            .into_immutable_string()
+            .map_err(|kind| RecordError(format!("a map key must be text, not {kind}")))?;
+        self.key = Some(key.to_string());
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), RecordError> {
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| RecordError("a map value came without a key".into()))?;
+        self.map.insert(key.into(), value.serialize(DynamicSerializer)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from_map(self.map))
+    }
+}
+
+impl ser::SerializeStruct for MapSerializer {
+    type Ok = Dynamic;
+    type Error = RecordError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), RecordError> {
+        self.map.insert(key.into(), value.serialize(DynamicSerializer)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Dynamic, RecordError> {
+        Ok(Dynamic::from_map(self.map))
+    }
+}

@@ -1,0 +1,27 @@
+//! "Did you mean" suggestions for misspelt names.
+
+/// The candidate closest to `input`, if one is close enough to be a likely typo.
+pub(crate) fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::damerau_levenshtein(input, candidate), candidate))
+        .filter(|&(distance, candidate)| {
+            distance > 0 && distance <= (input.chars().count().max(candidate.chars().count()) / 3).max(1)
+        })
+        .min_by_key(|&(distance, candidate)| (distance, candidate))
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let fields = ["date_of_birth", "date_of_death", "postcode"];
+        assert_eq!(did_you_mean("date_of_brith", fields), Some("date_of_birth"));
+        assert_eq!(did_you_mean("postcod", fields), Some("postcode"));
+        assert_eq!(did_you_mean("nhs", fields), None);
+        assert_eq!(did_you_mean("postcode", fields), None);
+    }
+}

@@ -1,0 +1,408 @@
+//! The functions careplan registers for rules: the findings they return and the date
+//! type they compute with.
+//!
+//! Findings are values: a rule *returns* `eligible(...)`, `review(...)`, an array of
+//! them, or `()` for nothing. Every constructor checks its arguments against the pack
+//! (declared schemes and recipients, known review kinds and owners) and fails with a
+//! message that names the bad value and lists the good ones.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, INT};
+use serde::de::IntoDeserializer;
+use serde::Deserialize;
+
+use crate::evaluation::{Decision, EscalationLevel, Owner, ReviewKind};
+use crate::manifest::{RecipientDef, SchemeDef};
+use crate::Date;
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// One finding returned by a rule, before the engine adds the rule's id and citation.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Finding {
+    Eligibility {
+        scheme: String,
+        decision: Decision,
+        failed_condition: Option<String>,
+        reasons: Vec<String>,
+    },
+    Review {
+        kind: ReviewKind,
+        owner: Owner,
+        window_opens: Option<Date>,
+        due: Date,
+        reason: String,
+    },
+    Escalation {
+        level: EscalationLevel,
+        to: String,
+        respond_by: Date,
+        reason: String,
+    },
+    Recommendation {
+        code: String,
+        reason: String,
+        owner: Option<Owner>,
+        due: Option<Date>,
+    },
+}
+
+impl Finding {
+    /// The rule kind allowed to return this finding.
+    pub(crate) fn kind(&self) -> crate::RuleKind {
+        match self {
+            Finding::Eligibility { .. } => crate::RuleKind::Eligibility,
+            Finding::Review { .. } => crate::RuleKind::Review,
+            Finding::Escalation { .. } => crate::RuleKind::Escalation,
+            Finding::Recommendation { .. } => crate::RuleKind::Recommendation,
+        }
+    }
+}
+
+/// What the vocabulary needs to know about the pack it serves.
+#[derive(Debug, Default)]
+pub(crate) struct PackVocabulary {
+    pub schemes: BTreeMap<String, SchemeDef>,
+    pub recipients: BTreeMap<String, RecipientDef>,
+}
+
+fn fail<T>(message: impl Into<String>) -> RhaiResult<T> {
+    Err(message.into().into())
+}
+
+/// Parses one of careplan's snake_case choices with the same names serde uses.
+fn choice<'de, T: Deserialize<'de>>(value: &'de str, what: &str, allowed: &[&str]) -> RhaiResult<T> {
+    T::deserialize(value.into_deserializer()).map_err(|_: serde::de::value::Error| {
+        format!(
+            "`{value}` is not a {what}; use one of {}",
+            allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+        )
+        .into()
+    })
+}
+
+const REVIEW_KINDS: &[&str] = &[
+    "light_touch",
+    "planned",
+    "unplanned",
+    "requested",
+    "direct_payment",
+    "gp_care_plan",
+    "post_discharge_contact",
+];
+const OWNERS: &[&str] = &["council", "gp_practice", "joint"];
+const LEVELS: &[&str] = &["emergency", "urgent", "high", "routine"];
+
+fn reason(text: &str) -> RhaiResult<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return fail("a reason must say something: it is what a social worker or GP reads");
+    }
+    Ok(text.to_owned())
+}
+
+fn reasons(items: Array) -> RhaiResult<Vec<String>> {
+    if items.is_empty() {
+        return fail("give at least one reason");
+    }
+    items
+        .into_iter()
+        .map(|item| match item.into_immutable_string() {
+            Ok(text) => reason(&text),
+            Err(kind) => fail(format!("each reason must be text, not {kind}")),
+        })
+        .collect()
+}
+
+fn slug(text: &str, what: &str) -> RhaiResult<String> {
+    if crate::manifest::valid_id(text, false) {
+        Ok(text.to_owned())
+    } else {
+        fail(format!(
+            "`{text}` is not a valid {what}: use lowercase letters, digits and hyphens"
+        ))
+    }
+}
+
+impl PackVocabulary {
+    fn scheme(&self, scheme: &str) -> RhaiResult<String> {
+        if self.schemes.contains_key(scheme) {
+            return Ok(scheme.to_owned());
+        }
+        let hint = crate::suggest::did_you_mean(scheme, self.schemes.keys().map(String::as_str))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "; the pack declares {}",
+                    list_or_none(self.schemes.keys().map(String::as_str))
+                )
+            });
+        fail(format!("unknown scheme `{scheme}`{hint}"))
+    }
+
+    fn recipient(&self, to: &str) -> RhaiResult<String> {
+        if self.recipients.contains_key(to) {
+            return Ok(to.to_owned());
+        }
+        let hint = crate::suggest::did_you_mean(to, self.recipients.keys().map(String::as_str))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "; the pack declares {}",
+                    list_or_none(self.recipients.keys().map(String::as_str))
+                )
+            });
+        fail(format!("unknown recipient `{to}`{hint}"))
+    }
+}
+
+fn list_or_none<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.map(|i| format!("`{i}`")).collect();
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn date_result(result: Result<Date, crate::DateError>) -> RhaiResult<Date> {
+    result.map_err(|e| e.to_string().into())
+}
+
+/// Registers the date type and its functions.
+fn register_dates(engine: &mut Engine) {
+    engine.register_type_with_name::<Date>("Date");
+    engine.register_fn("date", |text: &str| -> RhaiResult<Date> {
+        text.parse::<Date>().map_err(|e| e.to_string().into())
+    });
+    engine.register_fn("to_string", |d: &mut Date| d.to_string());
+    engine.register_fn("to_debug", |d: &mut Date| d.to_string());
+    engine.register_get("year", |d: &mut Date| INT::from(d.year()));
+    engine.register_get("month", |d: &mut Date| INT::from(d.month()));
+    engine.register_get("day", |d: &mut Date| INT::from(d.day()));
+    engine.register_get("weekday", |d: &mut Date| d.weekday_name().to_owned());
+    engine.register_fn("add_days", |d: &mut Date, n: INT| date_result(d.add_days(n)));
+    engine.register_fn("add_weeks", |d: &mut Date, n: INT| date_result(d.add_weeks(n)));
+    engine.register_fn("add_months", |d: &mut Date, n: INT| date_result(d.add_months(n)));
+    engine.register_fn("add_years", |d: &mut Date, n: INT| date_result(d.add_years(n)));
+    engine.register_fn("add_working_days", |d: &mut Date, n: INT| {
+        date_result(d.add_working_days(n))
+    });
+    engine.register_fn("is_working_day", |d: &mut Date| -> RhaiResult<bool> {
+        d.is_working_day().map_err(|e| e.to_string().into())
+    });
+    engine.register_fn("days_until", |a: &mut Date, b: Date| a.days_until(b));
+    engine.register_fn("days_between", |a: Date, b: Date| a.days_until(b));
+    engine.register_fn("working_days_until", |a: &mut Date, b: Date| -> RhaiResult<INT> {
+        a.working_days_until(b).map_err(|e| e.to_string().into())
+    });
+    engine.register_fn("working_days_between", |a: Date, b: Date| -> RhaiResult<INT> {
+        a.working_days_until(b).map_err(|e| e.to_string().into())
+    });
+    engine.register_fn("age_on", |born: &mut Date, on: Date| born.age_on(on));
+    engine.register_fn("==", |a: Date, b: Date| a == b);
+    engine.register_fn("!=", |a: Date, b: Date| a != b);
+    engine.register_fn("<", |a: Date, b: Date| a < b);
+    engine.register_fn("<=", |a: Date, b: Date| a <= b);
+    engine.register_fn(">", |a: Date, b: Date| a > b);
+    engine.register_fn(">=", |a: Date, b: Date| a >= b);
+    engine.register_fn("min", |a: Date, b: Date| a.min(b));
+    engine.register_fn("max", |a: Date, b: Date| a.max(b));
+}
+
+/// The date-typed field `field` of a map, or an error naming what is wrong.
+fn date_field(item: &Dynamic, field: &str) -> RhaiResult<Option<Date>> {
+    let Some(map) = item.read_lock::<Map>() else {
+        return fail(format!("`latest` needs a list of records, found {}", item.type_name()));
+    };
+    match map.get(field) {
+        None => fail(format!("a record in the list has no field `{field}`")),
+        Some(value) if value.is_unit() => Ok(None),
+        Some(value) => match value.clone().try_cast::<Date>() {
+            Some(date) => Ok(Some(date)),
+            None => fail(format!("field `{field}` is not a date")),
+        },
+    }
+}
+
+fn latest_by(items: &Array, field: &str) -> RhaiResult<Dynamic> {
+    let mut best: Option<(Date, &Dynamic)> = None;
+    for item in items {
+        if let Some(date) = date_field(item, field)? {
+            if best.is_none_or(|(b, _)| date >= b) {
+                best = Some((date, item));
+            }
+        }
+    }
+    Ok(best.map_or(Dynamic::UNIT, |(_, item)| item.clone()))
+}
+
+/// Registers list helpers that rules over case records need often.
+fn register_lists(engine: &mut Engine) {
+    engine.register_fn("latest", |items: &mut Array| latest_by(items, "date"));
+    engine.register_fn("latest", |items: &mut Array, field: &str| latest_by(items, field));
+}
+
+/// Registers the finding constructors for one pack.
+fn register_findings(engine: &mut Engine, pack: Arc<PackVocabulary>) {
+    engine.register_type_with_name::<Finding>("Finding");
+    engine.register_fn("to_string", |f: &mut Finding| format!("{f:?}"));
+    engine.register_fn("to_debug", |f: &mut Finding| format!("{f:?}"));
+
+    let eligibility = |pack: &Arc<PackVocabulary>, scheme: &str, decision, failed: Option<&str>, reasons: Vec<String>| {
+        let failed_condition = match failed {
+            Some(condition) => Some(slug(condition, "failed condition")?),
+            None => None,
+        };
+        Ok::<_, Box<EvalAltResult>>(Finding::Eligibility {
+            scheme: pack.scheme(scheme)?,
+            decision,
+            failed_condition,
+            reasons,
+        })
+    };
+
+    let p = pack.clone();
+    engine.register_fn("eligible", move |scheme: &str, why: &str| {
+        eligibility(&p, scheme, Decision::Eligible, None, vec![reason(why)?])
+    });
+    let p = pack.clone();
+    engine.register_fn("eligible", move |scheme: &str, why: Array| {
+        eligibility(&p, scheme, Decision::Eligible, None, reasons(why)?)
+    });
+    let p = pack.clone();
+    engine.register_fn("not_eligible", move |scheme: &str, failed: &str, why: &str| {
+        eligibility(&p, scheme, Decision::NotEligible, Some(failed), vec![reason(why)?])
+    });
+    let p = pack.clone();
+    engine.register_fn("not_eligible", move |scheme: &str, failed: &str, why: Array| {
+        eligibility(&p, scheme, Decision::NotEligible, Some(failed), reasons(why)?)
+    });
+    let p = pack.clone();
+    engine.register_fn("insufficient_information", move |scheme: &str, why: &str| {
+        eligibility(&p, scheme, Decision::InsufficientInformation, None, vec![reason(why)?])
+    });
+    let p = pack.clone();
+    engine.register_fn("insufficient_information", move |scheme: &str, why: Array| {
+        eligibility(&p, scheme, Decision::InsufficientInformation, None, reasons(why)?)
+    });
+
+    engine.register_fn(
+        "review",
+        |kind: &str, owner: &str, due: Date, why: &str| -> RhaiResult<Finding> {
+            Ok(Finding::Review {
+                kind: choice(kind, "review kind", REVIEW_KINDS)?,
+                owner: choice(owner, "review owner", OWNERS)?,
+                window_opens: None,
+                due,
+                reason: reason(why)?,
+            })
+        },
+    );
+    engine.register_fn(
+        "review_window",
+        |kind: &str, owner: &str, opens: Date, due: Date, why: &str| -> RhaiResult<Finding> {
+            if due < opens {
+                return fail(format!("the review window closes (`{due}`) before it opens (`{opens}`)"));
+            }
+            Ok(Finding::Review {
+                kind: choice(kind, "review kind", REVIEW_KINDS)?,
+                owner: choice(owner, "review owner", OWNERS)?,
+                window_opens: Some(opens),
+                due,
+                reason: reason(why)?,
+            })
+        },
+    );
+
+    let p = pack.clone();
+    engine.register_fn(
+        "escalate",
+        move |level: &str, to: &str, respond_by: Date, why: &str| -> RhaiResult<Finding> {
+            Ok(Finding::Escalation {
+                level: choice(level, "escalation level", LEVELS)?,
+                to: p.recipient(to)?,
+                respond_by,
+                reason: reason(why)?,
+            })
+        },
+    );
+
+    engine.register_fn("recommend", |code: &str, why: &str| -> RhaiResult<Finding> {
+        Ok(Finding::Recommendation {
+            code: slug(code, "recommendation code")?,
+            reason: reason(why)?,
+            owner: None,
+            due: None,
+        })
+    });
+    engine.register_fn(
+        "recommend",
+        |code: &str, owner: &str, due: Date, why: &str| -> RhaiResult<Finding> {
+            Ok(Finding::Recommendation {
+                code: slug(code, "recommendation code")?,
+                reason: reason(why)?,
+                owner: Some(choice(owner, "owner", OWNERS)?),
+                due: Some(due),
+            })
+        },
+    );
+}
+
+/// Registers the whole vocabulary: dates, list helpers and findings.
+pub(crate) fn register(engine: &mut Engine, pack: Arc<PackVocabulary>) {
+    register_dates(engine);
+    register_lists(engine);
+    register_findings(engine, pack);
+}
+
+/// Turns what a rule returned into findings: a finding, an array of findings, or `()`.
+pub(crate) fn collect_findings(value: Dynamic) -> Result<Vec<Finding>, String> {
+    if value.is_unit() {
+        return Ok(Vec::new());
+    }
+    if value.is::<Finding>() {
+        return match value.try_cast::<Finding>() {
+            Some(finding) => Ok(vec![finding]),
+            None => Err("the rule returned a finding that could not be read".into()),
+        };
+    }
+    let type_name = value.type_name();
+    let Some(items) = value.try_cast::<Array>() else {
+        return Err(format!(
+            "a rule must return a finding, a list of findings or nothing (`()`), not {}",
+            friendly_type(type_name)
+        ));
+    };
+    let mut findings = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        if item.is_unit() {
+            continue;
+        }
+        let type_name = item.type_name();
+        match item.try_cast::<Finding>() {
+            Some(finding) => findings.push(finding),
+            None => {
+                return Err(format!(
+                    "item {i} of the returned list is {}, not a finding",
+                    friendly_type(type_name)
+                ))
+            }
+        }
+    }
+    Ok(findings)
+}
+
+fn friendly_type(type_name: &str) -> String {
+    match type_name {
+        "i64" | "INT" => "a number".into(),
+        "f64" | "FLOAT" => "a number".into(),
+        "bool" => "true or false".into(),
+        "string" | "ImmutableString" => "text".into(),
+        "map" => "a map".into(),
+        "array" => "a list".into(),
+        other => format!("`{other}`"),
+    }
+}
