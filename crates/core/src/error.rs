@@ -404,13 +404,12 @@ fn reword_serde_message(raw: &str, path: &mut String) -> (String, Option<String>
     if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        // serde_path_to_error stops at the object holding the unknown field; name the
-        // field itself.
-        *path = if path.is_empty() {
-            field.to_owned()
-        } else {
-            format!("{path}.{field}")
-        };
+        // Name the field itself, whether or not serde_path_to_error already did.
+        if path.is_empty() {
+            field.clone_into(path);
+        } else if !path.ends_with(&format!(".{field}")) && *path != field {
+            *path = format!("{path}.{field}");
+        }
         let help = crate::suggest::did_you_mean(field, candidates.iter().copied())
             .map(|best| format!("did you mean `{best}`?"))
             .or_else(|| {
@@ -447,6 +446,12 @@ fn reword_serde_message(raw: &str, path: &mut String) -> (String, Option<String>
                 .replace("map", "an object")
                 .replace("sequence", "a list")
                 .replace("unit value", "null");
+            let found = match found.as_str() {
+                "integer" | "floating point" => "a number".to_owned(),
+                "string" => "text".to_owned(),
+                "boolean" => "true or false".to_owned(),
+                _ => found,
+            };
             let found = if found.is_empty() { "another value".to_owned() } else { found };
             return (format!("expected {expected}, found {found}"), None);
         }

@@ -1,1 +1,367 @@
-//! Fixtures.
+//! Fixtures: the data-driven test format for rule packs.
+//!
+//! A fixture is one JSON file in a pack's `tests/` folder: a case, an as-of date and
+//! what the evaluation should hold (`expect`) or the error it should give
+//! (`expect_error`). It runs through [`crate::evaluate_json`], the same entry point
+//! every host uses, so a pack's suite tests exactly what hosts see.
+//!
+//! ```json
+//! {
+//!   "description": "two outcomes unable: eligible",
+//!   "as_of": "2025-06-02",
+//!   "case": { "person": { "id": "case-0001", "date_of_birth": "1950-01-01" } },
+//!   "expect": { "eligibility": [], "audit": { "rules_fired": [] } }
+//! }
+//! ```
+//!
+//! Expectations match *partially*: an object matches when every key the expectation
+//! names matches (other keys are ignored); an array matches when it has the same length
+//! and every item matches in order; anything else must be equal.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::json::{evaluate_error_to_json, evaluate_json};
+use crate::RulePack;
+
+/// One fixture, read from JSON.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    /// What the fixture checks, in words.
+    pub description: Option<String>,
+    /// The as-of date, as written (`YYYY-MM-DD`); an invalid date is tested as such.
+    pub as_of: String,
+    /// The case JSON exactly as written in the fixture.
+    pub case: String,
+    /// What the evaluation should give.
+    pub expect: Expectation,
+    /// Why the fixture is skipped, when it is.
+    pub skip: Option<String>,
+}
+
+/// What a fixture expects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// An evaluation matching this (partial) JSON.
+    Evaluation(Value),
+    /// An error whose JSON matches this (partial) JSON.
+    Error(Value),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureFile {
+    #[serde(default)]
+    description: Option<String>,
+    as_of: String,
+    case: Box<RawValue>,
+    #[serde(default)]
+    expect: Option<Value>,
+    #[serde(default)]
+    expect_error: Option<Value>,
+    #[serde(default)]
+    skip: Option<String>,
+}
+
+/// A fixture file that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid fixture{}: {message}", path_suffix(path))]
+pub struct FixtureError {
+    path: String,
+    message: String,
+}
+
+fn path_suffix(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{path}`")
+    }
+}
+
+impl FixtureError {
+    /// The JSON path of the problem inside the fixture file; empty for the whole file.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl Fixture {
+    /// Reads a fixture from its JSON text.
+    pub fn from_json(text: &str) -> Result<Fixture, FixtureError> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let file: FixtureFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            FixtureError {
+                path: if path == "." { String::new() } else { path },
+                message: err.into_inner().to_string(),
+            }
+        })?;
+        deserializer.end().map_err(|err| FixtureError {
+            path: String::new(),
+            message: err.to_string(),
+        })?;
+        let expect = match (file.expect, file.expect_error) {
+            (Some(expect), None) => Expectation::Evaluation(expect),
+            (None, Some(error)) => Expectation::Error(error),
+            (Some(_), Some(_)) => {
+                return Err(FixtureError {
+                    path: String::new(),
+                    message: "give `expect` or `expect_error`, not both".into(),
+                })
+            }
+            (None, None) => {
+                return Err(FixtureError {
+                    path: String::new(),
+                    message: "missing `expect` (what the evaluation should hold) or `expect_error`".into(),
+                })
+            }
+        };
+        Ok(Fixture {
+            description: file.description,
+            as_of: file.as_of,
+            case: file.case.get().to_owned(),
+            expect,
+            skip: file.skip,
+        })
+    }
+
+    /// Runs the fixture against `pack`.
+    pub fn run(&self, pack: &RulePack) -> FixtureOutcome {
+        if let Some(reason) = &self.skip {
+            return FixtureOutcome::Skipped(reason.clone());
+        }
+        let (actual, fired) = match evaluate_json(pack, &self.case, &self.as_of) {
+            Ok(json) => {
+                // The engine's own output always parses; anything else is a bug worth
+                // seeing in the diff rather than hiding.
+                let value: Value = serde_json::from_str(&json).unwrap_or(Value::String(json));
+                let fired = fired_rules(&value);
+                (Outcome::Evaluation(value), fired)
+            }
+            Err(err) => (Outcome::Error(evaluate_error_to_json(&err)), Vec::new()),
+        };
+        let (expected, actual, wanted_kind) = match (&self.expect, actual) {
+            (Expectation::Evaluation(expected), Outcome::Evaluation(actual)) => (expected, actual, None),
+            (Expectation::Error(expected), Outcome::Error(actual)) => (expected, actual, None),
+            (Expectation::Evaluation(expected), Outcome::Error(actual)) => (expected, actual, Some("an evaluation")),
+            (Expectation::Error(expected), Outcome::Evaluation(actual)) => (expected, actual, Some("an error")),
+        };
+        if let Some(wanted) = wanted_kind {
+            return FixtureOutcome::Failed(FixtureFailure {
+                mismatches: vec![Mismatch {
+                    path: String::new(),
+                    message: format!(
+                        "expected {wanted}, but got {}",
+                        if wanted == "an error" { "an evaluation" } else { "an error" }
+                    ),
+                }],
+                expected: expected.clone(),
+                actual,
+                fired,
+            });
+        }
+        let mut mismatches = Vec::new();
+        compare(expected, &actual, &mut String::new(), &mut mismatches);
+        if mismatches.is_empty() {
+            FixtureOutcome::Passed { fired }
+        } else {
+            FixtureOutcome::Failed(FixtureFailure {
+                mismatches,
+                expected: expected.clone(),
+                actual: project(expected, &actual),
+                fired,
+            })
+        }
+    }
+}
+
+enum Outcome {
+    Evaluation(Value),
+    Error(Value),
+}
+
+fn fired_rules(evaluation: &Value) -> Vec<String> {
+    evaluation
+        .pointer("/audit/rules_fired")
+        .and_then(Value::as_array)
+        .map(|ids| ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// The result of running one fixture.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FixtureOutcome {
+    /// Everything the fixture expects holds. `fired` lists the rules that fired.
+    Passed {
+        /// Ids of the rules that returned findings.
+        fired: Vec<String>,
+    },
+    /// The fixture is skipped, for this reason.
+    Skipped(String),
+    /// Something differs.
+    Failed(FixtureFailure),
+}
+
+/// How a fixture failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixtureFailure {
+    /// Each place where the actual result differs.
+    pub mismatches: Vec<Mismatch>,
+    /// What the fixture expected.
+    pub expected: Value,
+    /// The actual result, cut down to the keys the expectation names (the whole result
+    /// when the fixture expected an evaluation and got an error, or the reverse), so
+    /// the two can be diffed line by line.
+    pub actual: Value,
+    /// Ids of the rules that fired.
+    pub fired: Vec<String>,
+}
+
+/// One difference between expected and actual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// JSON path, e.g. `reviews[0].due`; empty for the whole result.
+    pub path: String,
+    /// What differs.
+    pub message: String,
+}
+
+fn join_key(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn compare(expected: &Value, actual: &Value, path: &mut String, out: &mut Vec<Mismatch>) {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(have)) => {
+            for (key, want_value) in want {
+                let child = join_key(path, key);
+                match have.get(key) {
+                    Some(have_value) => {
+                        let mut child = child;
+                        compare(want_value, have_value, &mut child, out);
+                    }
+                    None => out.push(Mismatch {
+                        path: child,
+                        message: format!("expected {}, but the field is absent", short(want_value)),
+                    }),
+                }
+            }
+        }
+        (Value::Array(want), Value::Array(have)) => {
+            if want.len() != have.len() {
+                out.push(Mismatch {
+                    path: path.clone(),
+                    message: format!("expected {} item(s), found {}", want.len(), have.len()),
+                });
+                return;
+            }
+            for (i, (w, h)) in want.iter().zip(have).enumerate() {
+                let mut child = format!("{path}[{i}]");
+                compare(w, h, &mut child, out);
+            }
+        }
+        (w, h) if w == h => {}
+        (w, h) => out.push(Mismatch {
+            path: path.clone(),
+            message: format!("expected {}, found {}", short(w), short(h)),
+        }),
+    }
+}
+
+fn short(value: &Value) -> String {
+    match value {
+        Value::Object(_) => "an object".into(),
+        Value::Array(items) => format!("a list of {}", items.len()),
+        other => format!("`{other}`"),
+    }
+}
+
+/// `actual` cut down to the shape of `expected`, for a readable diff.
+fn project(expected: &Value, actual: &Value) -> Value {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(have)) => {
+            let mut out = Map::new();
+            for (key, want_value) in want {
+                if let Some(have_value) = have.get(key) {
+                    out.insert(key.clone(), project(want_value, have_value));
+                }
+            }
+            Value::Object(out)
+        }
+        (Value::Array(want), Value::Array(have)) => Value::Array(
+            have.iter()
+                .enumerate()
+                .map(|(i, h)| match want.get(i) {
+                    Some(w) => project(w, h),
+                    None => h.clone(),
+                })
+                .collect(),
+        ),
+        (_, h) => h.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn mismatches(expected: Value, actual: Value) -> Vec<String> {
+        let mut out = Vec::new();
+        compare(&expected, &actual, &mut String::new(), &mut out);
+        out.into_iter().map(|m| format!("{}: {}", m.path, m.message)).collect()
+    }
+
+    #[test]
+    fn objects_match_on_named_keys_only() {
+        assert!(mismatches(json!({"a": 1}), json!({"a": 1, "b": 2})).is_empty());
+        assert_eq!(
+            mismatches(json!({"a": {"c": 1}}), json!({"a": {"c": 2}})),
+            ["a.c: expected `1`, found `2`"]
+        );
+        assert_eq!(mismatches(json!({"z": 1}), json!({})), ["z: expected `1`, but the field is absent"]);
+    }
+
+    #[test]
+    fn arrays_match_length_and_order() {
+        assert_eq!(
+            mismatches(json!({"r": []}), json!({"r": [{"x": 1}]})),
+            ["r: expected 0 item(s), found 1"]
+        );
+        assert_eq!(
+            mismatches(json!({"r": [{"x": 1}, {"x": 2}]}), json!({"r": [{"x": 2, "y": 0}, {"x": 2}]})),
+            ["r[0].x: expected `1`, found `2`"]
+        );
+    }
+
+    #[test]
+    fn projection_keeps_only_named_keys() {
+        let actual = json!({"r": [{"x": 1, "y": 2}], "other": true});
+        assert_eq!(project(&json!({"r": [{"x": 0}]}), &actual), json!({"r": [{"x": 1}]}));
+    }
+
+    #[test]
+    fn reads_fixture_files_and_rejects_bad_ones() {
+        let fixture = Fixture::from_json(r#"{"as_of": "2025-01-01", "case": {"person": 1}, "expect": {}}"#)
+            .expect("a valid fixture");
+        assert_eq!(fixture.case, r#"{"person": 1}"#);
+        let err = Fixture::from_json(r#"{"as_of": "2025-01-01", "case": {}, "expct": {}}"#).expect_err("typo");
+        assert!(err.message().starts_with("unknown field `expct`"), "{err}");
+        let err = Fixture::from_json(r#"{"as_of": "2025-01-01", "case": {}}"#).expect_err("no expectation");
+        assert_eq!(
+            err.to_string(),
+            "invalid fixture: missing `expect` (what the evaluation should hold) or `expect_error`"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! The subcommands, one file each, and the exit codes they share.
+
+mod check;
+mod eval;
+mod schema;
+mod test;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::render::ErrorFormat;
+
+/// How `careplan` exits. Scripts and CI can tell "the rules or the data said no" from
+/// "the tool could not do its job".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Success: the case was evaluated, the pack is clean, every fixture passed.
+    Ok = 0,
+    /// The input was judged and found wanting: a pack has errors, a fixture failed, the
+    /// case is invalid or a rule failed on it.
+    Failed = 1,
+    /// The tool itself failed: bad arguments, a file that cannot be read.
+    ToolError = 2,
+}
+
+/// careplan: a rules engine for care plans.
+///
+/// Exit codes: 0 success; 1 the pack has errors, a fixture failed, or the case is invalid
+/// or a rule failed on it; 2 the tool failed (bad arguments, unreadable files).
+#[derive(Debug, Parser)]
+#[command(name = "careplan", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// How to write errors: `human` (with source snippets) or `json`.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    pub error_format: ErrorFormat,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate one case against a rule pack and print the evaluation.
+    Eval {
+        /// The rule pack folder, e.g. `rules/england`.
+        pack: PathBuf,
+        /// The case JSON file, or `-` for standard input.
+        case: PathBuf,
+        /// The date to evaluate as of (`YYYY-MM-DD`); today in England by default.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// `json` (the evaluation as hosts see it) or `text` (a summary for people).
+        #[arg(long, value_enum, default_value = "json")]
+        format: eval::Format,
+    },
+    /// Load and compile rule packs (with their parents) and report every problem.
+    Check {
+        /// Rule pack folders.
+        #[arg(required = true)]
+        packs: Vec<PathBuf>,
+    },
+    /// Run the fixtures in each pack's `tests/` folder.
+    Test {
+        /// Rule pack folders.
+        #[arg(required = true)]
+        packs: Vec<PathBuf>,
+        /// Run only fixtures whose file name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// Print a JSON Schema.
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        which: schema::Which,
+    },
+}
+
+/// Runs a parsed command line and says how to exit.
+pub fn run(cli: Cli) -> Exit {
+    let format = cli.error_format;
+    match cli.command {
+        Command::Eval {
+            pack,
+            case,
+            as_of,
+            format: output,
+        } => eval::run(&pack, &case, as_of.as_deref(), output, format),
+        Command::Check { packs } => check::run(&packs, format),
+        Command::Test { packs, filter } => test::run(&packs, filter.as_deref(), format),
+        Command::Schema { which } => schema::run(which),
+    }
+}
+
+/// Reports that the tool failed, in the chosen format, and returns [`Exit::ToolError`].
+pub(crate) fn tool_error(err: &dyn std::fmt::Display, format: ErrorFormat) -> Exit {
+    match format {
+        ErrorFormat::Human => eprintln!("error: {err}"),
+        ErrorFormat::Json => eprintln!("{}", serde_json::json!({"code": "careplan::tool", "message": err.to_string()})),
+    }
+    Exit::ToolError
+}
+
+/// Reports a pack that failed to open: unreadable files are a tool error, invalid rules
+/// are [`Exit::Failed`].
+pub(crate) fn open_error(err: &crate::packs::OpenError, format: ErrorFormat) -> Exit {
+    match err {
+        crate::packs::OpenError::Read(read) => tool_error(read, format),
+        crate::packs::OpenError::Invalid(load) => {
+            match format {
+                ErrorFormat::Human => eprint!("{}", crate::render::load_error(load)),
+                ErrorFormat::Json => eprintln!("{}", careplan_core::load_error_to_json(load)),
+            }
+            Exit::Failed
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The `careplan` command line: evaluate cases, check rule packs, run their test
+//! suites and print the JSON Schemas.
+//!
+//! This crate is glue: every decision is made by [`careplan_core`]. It reads packs,
+//! cases and fixtures from disk ([`packs`]), renders results and diagnostics for
+//! people ([`render`]) and maps outcomes to exit codes ([`cmd::Exit`]).
+#![deny(missing_docs)]
+
+pub mod cmd;
+pub mod packs;
+pub mod render;
