@@ -154,23 +154,24 @@ impl Date {
         Ok(day)
     }
 
-    /// The number of working days after `self` up to and including `later`; negative
-    /// when `later` is before `self`. The inverse of [`Date::add_working_days`]: for a
-    /// working day `later`, `self.add_working_days(self.working_days_until(later))` is
-    /// `later`.
+    /// The number of working days between `self` and `later`, counted the way
+    /// [`Date::add_working_days`] steps: forwards, the working days after `self` up to
+    /// and including `later`; backwards, the working days from `later` up to but not
+    /// including `self`, as a negative number. So for a working day `later` (or
+    /// `later == self`), `self.add_working_days(self.working_days_until(later))` is `later`.
     pub fn working_days_until(self, later: Date) -> Result<i64, DateError> {
-        let (from, to, sign) = if later >= self {
-            (self, later, 1)
+        let (first, last, sign) = if later >= self {
+            (self.add_days(1)?, later, 1)
         } else {
-            (later, self, -1)
+            (later, self.add_days(-1)?, -1)
         };
         let mut count = 0i64;
-        let mut day = from;
-        while day < to {
-            day = day.add_days(1)?;
+        let mut day = first;
+        while day <= last {
             if day.is_working_day()? {
                 count += 1;
             }
+            day = day.add_days(1)?;
         }
         Ok(sign * count)
     }
