@@ -99,7 +99,10 @@ pub fn run(cli: Cli) -> Exit {
 pub(crate) fn tool_error(err: &dyn std::fmt::Display, format: ErrorFormat) -> Exit {
     match format {
         ErrorFormat::Human => eprintln!("error: {err}"),
-        ErrorFormat::Json => eprintln!("{}", serde_json::json!({"code": "careplan::tool", "message": err.to_string()})),
+        ErrorFormat::Json => eprintln!(
+            "{}",
+            serde_json::json!({"code": "careplan::tool", "message": err.to_string()})
+        ),
     }
     Exit::ToolError
 }

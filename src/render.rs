@@ -4,9 +4,7 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
-use careplan_core::{
-    CaseError, Decision, Evaluation, EvaluateError, LoadError, PackProblem, ReviewStatus,
-};
+use careplan_core::{CaseError, Decision, EvaluateError, Evaluation, LoadError, PackProblem, ReviewStatus};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 /// How errors are written: for people or for programs.
@@ -69,14 +67,21 @@ impl Diagnostic for CaseDiagnostic {
         Some(&self.code)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), self.span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some("here".into()),
+            self.span,
+        ))))
     }
 }
 
 /// The byte range of the JSON token that ends at a 1-based line and column, as
 /// serde_json reports them (the column of the token's last byte).
 fn token_span(text: &str, line: usize, column: usize) -> SourceSpan {
-    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     let end = (line_start + column).min(text.len());
     let before = text.get(line_start..end).unwrap_or("");
     let start = if before.ends_with('"') {

@@ -18,7 +18,8 @@ struct Tally {
 }
 
 fn fixture_name(path: &Path) -> String {
-    path.file_stem().map_or_else(|| display_path(path), |s| s.to_string_lossy().into_owned())
+    path.file_stem()
+        .map_or_else(|| display_path(path), |s| s.to_string_lossy().into_owned())
 }
 
 fn indent(text: &str, by: &str) -> String {
@@ -48,13 +49,22 @@ pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, format: ErrorFormat) 
                 if open_error(&err, format) == Exit::ToolError {
                     tool_failed = true;
                 }
-                println!("{name}: the pack does not load; its {} fixture(s) count as failed", paths.len());
+                println!(
+                    "{name}: the pack does not load; its {} fixture(s) count as failed",
+                    paths.len()
+                );
                 tally.failed += paths.len().max(1);
                 continue;
             }
         };
         let info = pack.info();
-        println!("{name} (pack `{}` {}, {} rules, {} fixtures)", info.id, info.version, info.rules.len(), paths.len());
+        println!(
+            "{name} (pack `{}` {}, {} rules, {} fixtures)",
+            info.id,
+            info.version,
+            info.rules.len(),
+            paths.len()
+        );
         for path in &paths {
             let fixture_label = fixture_name(path);
             let fixture = match read_text(path) {
@@ -65,7 +75,10 @@ pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, format: ErrorFormat) 
                 Ok(fixture) => fixture,
                 Err(message) => {
                     tally.failed += 1;
-                    println!("  FAILED  {fixture_label}\n          {} : {message}", display_path(path));
+                    println!(
+                        "  FAILED  {fixture_label}\n          {} : {message}",
+                        display_path(path)
+                    );
                     continue;
                 }
             };
@@ -92,14 +105,20 @@ pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, format: ErrorFormat) 
                         }
                     }
                     println!("          - expected, + actual:");
-                    print!("{}", indent(&render::json_diff(&failure.expected, &failure.actual), "          "));
+                    print!(
+                        "{}",
+                        indent(&render::json_diff(&failure.expected, &failure.actual), "          ")
+                    );
                 }
             }
         }
     }
     println!();
     if tally.skipped > 0 {
-        println!("{} passed, {} failed, {} skipped", tally.passed, tally.failed, tally.skipped);
+        println!(
+            "{} passed, {} failed, {} skipped",
+            tally.passed, tally.failed, tally.skipped
+        );
     } else {
         println!("{} passed, {} failed", tally.passed, tally.failed);
     }

@@ -188,8 +188,8 @@ impl FromStr for Date {
     fn from_str(text: &str) -> Result<Date, DateError> {
         let bytes = text.as_bytes();
         let shape_ok = bytes.len() == 10
-            && bytes[4] == b'-'
-            && bytes[7] == b'-'
+            && bytes.get(4) == Some(&b'-')
+            && bytes.get(7) == Some(&b'-')
             && bytes
                 .iter()
                 .enumerate()
@@ -211,13 +211,7 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.0.year(),
-            self.0.month(),
-            self.0.day()
-        )
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
     }
 }
 
@@ -289,15 +283,24 @@ mod tests {
     #[test]
     fn rejects_malformed_and_unreal_dates() {
         for (text, message) in [
-            ("2025-3-31", "`2025-3-31` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`"),
-            ("31/03/2025", "`31/03/2025` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`"),
+            (
+                "2025-3-31",
+                "`2025-3-31` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`",
+            ),
+            (
+                "31/03/2025",
+                "`31/03/2025` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`",
+            ),
             ("2025-02-31", "`2025-02-31` is not a real calendar date"),
             ("2023-02-29", "`2023-02-29` is not a real calendar date"),
             ("2025-13-01", "`2025-13-01` is not a real calendar date"),
             ("0000-01-01", "`0000-01-01` is not a real calendar date"),
             ("9999-12-31", "`9999-12-31` is not a real calendar date"),
             ("", "`` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`"),
-            ("２０２５-01-01", "`２０２５-01-01` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`"),
+            (
+                "２０２５-01-01",
+                "`２０２５-01-01` is not a date: expected `YYYY-MM-DD`, for example `2025-03-31`",
+            ),
         ] {
             let err = text.parse::<Date>().expect_err(text);
             assert_eq!(err.to_string(), message, "{text}");

@@ -98,7 +98,7 @@ pub struct PackProblem {
     help: Option<String>,
     label: Option<String>,
     severity: ProblemSeverity,
-    place: Option<(Location, SharedSource, SourceSpan)>,
+    place: Option<Box<(Location, SharedSource, SourceSpan)>>,
 }
 
 impl PackProblem {
@@ -131,7 +131,7 @@ impl PackProblem {
             line: line.max(1),
             column: column.max(1),
         };
-        self.place = Some((location, source.clone(), span));
+        self.place = Some(Box::new((location, source.clone(), span)));
         self
     }
 
@@ -143,7 +143,11 @@ impl PackProblem {
             line,
             column,
         };
-        self.place = Some((location, source.clone(), SourceSpan::new(offset.into(), len)));
+        self.place = Some(Box::new((
+            location,
+            source.clone(),
+            SourceSpan::new(offset.into(), len),
+        )));
         self
     }
 
@@ -169,7 +173,7 @@ impl PackProblem {
 
     /// Where it is, if it is in a file.
     pub fn location(&self) -> Option<&Location> {
-        self.place.as_ref().map(|(location, ..)| location)
+        self.place.as_deref().map(|(location, ..)| location)
     }
 
     /// Error or warning.
@@ -199,17 +203,17 @@ impl Diagnostic for PackProblem {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.place.as_ref().map(|(_, source, _)| &source.named as &dyn SourceCode)
+        self.place
+            .as_deref()
+            .map(|(_, source, _)| &source.named as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, _, span) = self.place.as_ref()?;
+        let (_, _, span) = self.place.as_deref()?;
         let label = LabeledSpan::new_with_span(Some(self.label.clone().unwrap_or_else(|| "here".into())), *span);
         Some(Box::new(std::iter::once(label)))
     }
@@ -228,10 +232,7 @@ pub struct LoadError {
 }
 
 fn summary(pack: &str, problems: &[PackProblem]) -> String {
-    let errors = problems
-        .iter()
-        .filter(|p| p.severity == ProblemSeverity::Error)
-        .count();
+    let errors = problems.iter().filter(|p| p.severity == ProblemSeverity::Error).count();
     match errors {
         1 => format!("rule pack `{pack}` has 1 error"),
         n => format!("rule pack `{pack}` has {n} errors"),
@@ -452,7 +453,11 @@ fn reword_serde_message(raw: &str, path: &mut String) -> (String, Option<String>
                 "boolean" => "true or false".to_owned(),
                 _ => found,
             };
-            let found = if found.is_empty() { "another value".to_owned() } else { found };
+            let found = if found.is_empty() {
+                "another value".to_owned()
+            } else {
+                found
+            };
             return (format!("expected {expected}, found {found}"), None);
         }
     }
@@ -570,13 +575,13 @@ pub enum EvaluateError {
         /// Its configured value.
         max: u64,
         /// The rule and place.
-        failure: RuleFailure,
+        failure: Box<RuleFailure>,
     },
     /// A rule failed: a runtime error, a wrong return value or an invalid finding.
     #[error("rule `{}` failed{}: {}", failure.rule, at(&failure.place), failure.message)]
     RuleFailed {
         /// The rule, place and message.
-        failure: RuleFailure,
+        failure: Box<RuleFailure>,
     },
 }
 
@@ -623,10 +628,9 @@ impl Diagnostic for EvaluateError {
                 "rules run under fixed limits so that no rule can stall or exhaust its host; \
                  simplify the rule, or raise `{limit}` in the limits configuration"
             ))),
-            EvaluateError::RuleFailed { failure } => failure
-                .help
-                .as_ref()
-                .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>),
+            EvaluateError::RuleFailed { failure } => {
+                failure.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+            }
             _ => None,
         }
     }

@@ -68,12 +68,15 @@ impl RulePack {
                 return Err(EvaluateError::LimitExceeded {
                     limit: Limit::Findings,
                     max: self.limits.max_findings as u64,
-                    failure: RuleFailure {
+                    failure: Box::new(RuleFailure {
                         rule: rule.info.id.clone(),
-                        message: format!("the evaluation produced more than {} findings", self.limits.max_findings),
+                        message: format!(
+                            "the evaluation produced more than {} findings",
+                            self.limits.max_findings
+                        ),
                         help: None,
                         place: None,
-                    },
+                    }),
                 });
             }
             evaluation.audit.rules_fired.push(rule.info.id.clone());
@@ -196,9 +199,8 @@ impl RulePack {
         if !problems.is_empty() {
             return Err(CaseError::new(problems).into());
         }
-        let mut record = to_dynamic(case).map_err(|e| {
-            EvaluateError::InvalidCase(CaseError::new(vec![CaseProblem::new("", e.to_string())]))
-        })?;
+        let mut record = to_dynamic(case)
+            .map_err(|e| EvaluateError::InvalidCase(CaseError::new(vec![CaseProblem::new("", e.to_string())])))?;
         if let Some(mut map) = record.write_lock::<Map>() {
             map.insert("local".into(), Dynamic::from_map(local));
         }
@@ -271,7 +273,11 @@ impl RulePack {
                 respond_by,
                 reason,
             } => {
-                let to_name = self.info.recipients.get(&to).map_or_else(|| to.clone(), |r| r.name.clone());
+                let to_name = self
+                    .info
+                    .recipients
+                    .get(&to)
+                    .map_or_else(|| to.clone(), |r| r.name.clone());
                 evaluation.escalations.push(Escalation {
                     level,
                     to,
@@ -326,12 +332,12 @@ impl RulePack {
             return EvaluateError::LimitExceeded {
                 limit,
                 max,
-                failure: RuleFailure {
+                failure: Box::new(RuleFailure {
                     rule: rule.info.id.clone(),
                     message: format!("exceeded the `{limit}` limit of {max}"),
                     help: None,
                     place: place_in(source, place),
-                },
+                }),
             };
         }
         let (message, help) = match &err {
@@ -339,11 +345,10 @@ impl RulePack {
             EvalAltResult::ErrorPropertyNotFound(property, _) => (
                 format!("there is no field `{property}` here"),
                 Some(
-                    crate::suggest::did_you_mean(property, case_field_names().iter().map(String::as_str))
-                        .map_or_else(
-                            || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
-                            |best| format!("did you mean `{best}`?"),
-                        ),
+                    crate::suggest::did_you_mean(property, case_field_names().iter().map(String::as_str)).map_or_else(
+                        || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
+                        |best| format!("did you mean `{best}`?"),
+                    ),
                 ),
             ),
             EvalAltResult::ErrorFunctionNotFound(signature, _) => (
@@ -353,7 +358,10 @@ impl RulePack {
             EvalAltResult::ErrorAssignmentToConstant(name, _)
             | EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => (
                 format!("`{name}` cannot be changed"),
-                Some("`record`, `today` and `params` are read-only; copy a value into a `let` variable to work on it".into()),
+                Some(
+                    "`record`, `today` and `params` are read-only; copy a value into a `let` variable to work on it"
+                        .into(),
+                ),
             ),
             other => (lower_first(&other.to_string()), None),
         };
@@ -361,7 +369,10 @@ impl RulePack {
     }
 }
 
-fn place_in(source: &SharedSource, place: Option<(usize, usize)>) -> Option<(Location, SharedSource, miette::SourceSpan)> {
+fn place_in(
+    source: &SharedSource,
+    place: Option<(usize, usize)>,
+) -> Option<(Location, SharedSource, miette::SourceSpan)> {
     let (line, column) = place?;
     let span = source.span_at(line, column);
     Some((
@@ -386,12 +397,12 @@ fn failure_at(
     place: Option<(Location, SharedSource, miette::SourceSpan)>,
 ) -> EvaluateError {
     EvaluateError::RuleFailed {
-        failure: RuleFailure {
+        failure: Box::new(RuleFailure {
             rule: rule.info.id.clone(),
             message,
             help,
             place,
-        },
+        }),
     }
 }
 

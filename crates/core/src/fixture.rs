@@ -159,7 +159,11 @@ impl Fixture {
                     path: String::new(),
                     message: format!(
                         "expected {wanted}, but got {}",
-                        if wanted == "an error" { "an evaluation" } else { "an error" }
+                        if wanted == "an error" {
+                            "an evaluation"
+                        } else {
+                            "an error"
+                        }
                     ),
                 }],
                 expected: expected.clone(),
@@ -330,7 +334,10 @@ mod tests {
             mismatches(json!({"a": {"c": 1}}), json!({"a": {"c": 2}})),
             ["a.c: expected `1`, found `2`"]
         );
-        assert_eq!(mismatches(json!({"z": 1}), json!({})), ["z: expected `1`, but the field is absent"]);
+        assert_eq!(
+            mismatches(json!({"z": 1}), json!({})),
+            ["z: expected `1`, but the field is absent"]
+        );
     }
 
     #[test]
@@ -340,7 +347,10 @@ mod tests {
             ["r: expected 0 item(s), found 1"]
         );
         assert_eq!(
-            mismatches(json!({"r": [{"x": 1}, {"x": 2}]}), json!({"r": [{"x": 2, "y": 0}, {"x": 2}]})),
+            mismatches(
+                json!({"r": [{"x": 1}, {"x": 2}]}),
+                json!({"r": [{"x": 2, "y": 0}, {"x": 2}]})
+            ),
             ["r[0].x: expected `1`, found `2`"]
         );
     }

@@ -1,9 +1,9 @@
 //! The JSON-in, JSON-out API that the CLI, the host and the Wasm component all call, so
 //! that one test corpus exercises every entry point.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use crate::error::{LoadError, PackProblem, ProblemSeverity};
+use crate::error::{LoadError, Location, PackProblem, ProblemSeverity};
 use crate::{Case, Date, EvaluateError, RulePack};
 
 /// Evaluates case JSON as of a `YYYY-MM-DD` date and returns the evaluation as the
@@ -17,23 +17,27 @@ pub fn evaluate_json(pack: &RulePack, case_json: &str, as_of: &str) -> Result<St
 /// One pack problem as JSON: `severity`, `code`, `message`, `help`, and `file`,
 /// `line`, `column` when it has a place.
 pub fn problem_to_json(problem: &PackProblem) -> Value {
-    let mut value = json!({
-        "severity": match problem.severity() {
-            ProblemSeverity::Error => "error",
-            ProblemSeverity::Warning => "warning",
-        },
-        "code": problem.code(),
-        "message": problem.message(),
-    });
+    let mut value = Map::new();
+    let severity = match problem.severity() {
+        ProblemSeverity::Error => "error",
+        ProblemSeverity::Warning => "warning",
+    };
+    value.insert("severity".into(), json!(severity));
+    value.insert("code".into(), json!(problem.code()));
+    value.insert("message".into(), json!(problem.message()));
     if let Some(help) = problem.help_text() {
-        value["help"] = json!(help);
+        value.insert("help".into(), json!(help));
     }
     if let Some(location) = problem.location() {
-        value["file"] = json!(location.file);
-        value["line"] = json!(location.line);
-        value["column"] = json!(location.column);
+        insert_location(&mut value, location);
     }
-    value
+    Value::Object(value)
+}
+
+fn insert_location(value: &mut Map<String, Value>, location: &Location) {
+    value.insert("file".into(), json!(location.file));
+    value.insert("line".into(), json!(location.line));
+    value.insert("column".into(), json!(location.column));
 }
 
 /// A load error as JSON: the pack and the list of its problems.
@@ -50,41 +54,44 @@ pub fn load_error_to_json(err: &LoadError) -> Value {
 /// JSON `path`) for an invalid case; `rule`, `limit`, `file`, `line` and `column` for
 /// rule failures.
 pub fn evaluate_error_to_json(err: &EvaluateError) -> Value {
-    let mut value = json!({ "code": err.code(), "message": err.to_string() });
+    let mut value = Map::new();
+    value.insert("code".into(), json!(err.code()));
+    value.insert("message".into(), json!(err.to_string()));
     match err {
         EvaluateError::InvalidCase(case) => {
-            value["problems"] = case
+            let problems = case
                 .problems()
                 .iter()
                 .map(|p| {
-                    let mut item = json!({ "path": p.path(), "message": p.message() });
+                    let mut item = Map::new();
+                    item.insert("path".into(), json!(p.path()));
+                    item.insert("message".into(), json!(p.message()));
                     if let Some(help) = p.help() {
-                        item["help"] = json!(help);
+                        item.insert("help".into(), json!(help));
                     }
                     if let Some((line, column)) = p.position() {
-                        item["line"] = json!(line);
-                        item["column"] = json!(column);
+                        item.insert("line".into(), json!(line));
+                        item.insert("column".into(), json!(column));
                     }
-                    item
+                    Value::Object(item)
                 })
                 .collect();
+            value.insert("problems".into(), Value::Array(problems));
         }
         EvaluateError::LimitExceeded { limit, max, .. } => {
-            value["limit"] = json!(limit.as_str());
-            value["max"] = json!(max);
+            value.insert("limit".into(), json!(limit.as_str()));
+            value.insert("max".into(), json!(max));
         }
         _ => {}
     }
     if let Some(failure) = err.rule_failure() {
-        value["rule"] = json!(failure.rule());
+        value.insert("rule".into(), json!(failure.rule()));
         if let Some(location) = failure.location() {
-            value["file"] = json!(location.file);
-            value["line"] = json!(location.line);
-            value["column"] = json!(location.column);
+            insert_location(&mut value, location);
         }
         if let Some(help) = failure.help() {
-            value["help"] = json!(help);
+            value.insert("help".into(), json!(help));
         }
     }
-    value
+    Value::Object(value)
 }

@@ -216,9 +216,8 @@ pub(crate) struct Manifest {
 pub(crate) fn valid_id(id: &str, allow_dots: bool) -> bool {
     let mut chars = id.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || (allow_dots && c == '.')
-        })
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || (allow_dots && c == '.'))
 }
 
 fn valid_param_name(name: &str) -> bool {
@@ -232,9 +231,11 @@ impl Manifest {
     pub(crate) fn parse(source: SharedSource) -> Result<Manifest, Vec<PackProblem>> {
         let file: ManifestFile = toml::from_str(&source.text).map_err(|err| {
             let (offset, len) = err.span().map_or((0, 0), |r| (r.start, r.end - r.start));
-            vec![PackProblem::new("careplan::manifest", format!("invalid manifest: {}", err.message()))
-                .at_span(&source, offset, len)
-                .with_label("here")]
+            vec![
+                PackProblem::new("careplan::manifest", format!("invalid manifest: {}", err.message()))
+                    .at_span(&source, offset, len)
+                    .with_label("here"),
+            ]
         })?;
         let mut problems = Vec::new();
         let id_span = file.pack.id.span();
@@ -253,8 +254,11 @@ impl Manifest {
                 Err(message) => {
                     let span = value.span();
                     problems.push(
-                        PackProblem::new("careplan::manifest", format!("invalid `{what}`: {message}"))
-                            .at_span(&source, span.start, span.end - span.start),
+                        PackProblem::new("careplan::manifest", format!("invalid `{what}`: {message}")).at_span(
+                            &source,
+                            span.start,
+                            span.end - span.start,
+                        ),
                     );
                     None
                 }
@@ -363,9 +367,7 @@ fn param_value(value: toml::Value) -> Result<ParamValue, String> {
         toml::Value::Boolean(b) => ParamValue::Bool(b),
         toml::Value::String(s) => ParamValue::String(s),
         dt @ toml::Value::Datetime(_) => ParamValue::Date(date_from_toml(&dt)?),
-        toml::Value::Array(items) => {
-            ParamValue::List(items.into_iter().map(param_value).collect::<Result<_, _>>()?)
-        }
+        toml::Value::Array(items) => ParamValue::List(items.into_iter().map(param_value).collect::<Result<_, _>>()?),
         toml::Value::Table(_) => return Err("a value cannot be a table".into()),
     })
 }
@@ -421,8 +423,18 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Manifest, Vec<String>> {
-        Manifest::parse(SharedSource::new("pack.toml", text))
-            .map_err(|problems| problems.iter().map(|p| format!("{}: {}", p.location().map(|l| l.to_string()).unwrap_or_default(), p.message())).collect())
+        Manifest::parse(SharedSource::new("pack.toml", text)).map_err(|problems| {
+            problems
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        p.location().map(|l| l.to_string()).unwrap_or_default(),
+                        p.message()
+                    )
+                })
+                .collect()
+        })
     }
 
     const MINIMAL: &str = "[pack]\nid = \"england\"\nname = \"n\"\nauthority = \"a\"\nversion = \"1.0.0\"\n";

@@ -163,8 +163,7 @@ impl RulePack {
                     match found.as_slice() {
                         [one] => next = Some((*one).clone()),
                         [] => {
-                            let ids: Vec<String> =
-                                available.iter().filter_map(|c| manifest_id(&c.manifest)).collect();
+                            let ids: Vec<String> = available.iter().filter_map(|c| manifest_id(&c.manifest)).collect();
                             let help = crate::suggest::did_you_mean(parent, ids.iter().map(String::as_str))
                                 .map(|s| format!("did you mean `{s}`?"))
                                 .unwrap_or_else(|| {
@@ -193,7 +192,10 @@ impl RulePack {
                                 format!(
                                     "{} packs have the id `{parent}`: {}",
                                     many.len(),
-                                    many.iter().map(|m| format!("`{}`", m.location)).collect::<Vec<_>>().join(", ")
+                                    many.iter()
+                                        .map(|m| format!("`{}`", m.location))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
                                 ),
                             )
                             .at_span(&manifest.source, span.0, span.1),
@@ -206,7 +208,10 @@ impl RulePack {
                 .iter()
                 .map(|file| {
                     let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
-                    (file.path.clone(), SharedSource::new(file_name(&source.location, &file.path), text))
+                    (
+                        file.path.clone(),
+                        SharedSource::new(file_name(&source.location, &file.path), text),
+                    )
                 })
                 .collect();
             chain.push(Layer {
@@ -246,7 +251,11 @@ impl RulePack {
                                     new.describe_type()
                                 ),
                             )
-                            .at_span(&layer.manifest.source, parameter.span.0, parameter.span.1),
+                            .at_span(
+                                &layer.manifest.source,
+                                parameter.span.0,
+                                parameter.span.1,
+                            ),
                         );
                         continue;
                     }
@@ -286,13 +295,16 @@ impl RulePack {
             // Libraries first: every rule of this layer and its children sees them.
             for (path, source) in sorted.iter().map(|f| (&f.0, &f.1)) {
                 if !paths.insert(path.clone()) {
-                    problems.push(PackProblem::new("careplan::files", format!("file `{path}` is given twice")).in_file(source));
+                    problems.push(
+                        PackProblem::new("careplan::files", format!("file `{path}` is given twice")).in_file(source),
+                    );
                     continue;
                 }
                 if !path.ends_with(".rhai") {
                     problems.push(
-                        PackProblem::new("careplan::files", format!("`{path}` is not a Rhai file"))
-                            .with_help("a pack holds `pack.toml`, `.rhai` rule files, `lib/*.rhai` libraries and `tests/`"),
+                        PackProblem::new("careplan::files", format!("`{path}` is not a Rhai file")).with_help(
+                            "a pack holds `pack.toml`, `.rhai` rule files, `lib/*.rhai` libraries and `tests/`",
+                        ),
                     );
                     continue;
                 }
@@ -336,10 +348,7 @@ impl RulePack {
                 }
             }
             for (path, source) in sorted.iter().map(|f| (&f.0, &f.1)) {
-                if path.starts_with("lib/")
-                    || !path.ends_with(".rhai")
-                    || source.text.len() > limits.max_source_size
-                {
+                if path.starts_with("lib/") || !path.ends_with(".rhai") || source.text.len() > limits.max_source_size {
                     continue;
                 }
                 let header = match parse_header(source, &layer.manifest.id) {
@@ -449,7 +458,10 @@ impl RulePack {
 
         let mut param_map = Map::new();
         for (name, parameter) in &parameters {
-            param_map.insert(name.as_str().into(), parameter.value.as_ref().map_or(Dynamic::UNIT, param_dynamic));
+            param_map.insert(
+                name.as_str().into(),
+                parameter.value.as_ref().map_or(Dynamic::UNIT, param_dynamic),
+            );
         }
 
         let mut effective_from: Option<Date> = None;
@@ -564,8 +576,9 @@ fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> Pa
         ParseErrorType::VariableUndefined(name) => {
             let help = match crate::suggest::did_you_mean(name, RULE_INPUTS) {
                 Some(best) => format!("did you mean `{best}`?"),
-                None => "rules read `record`, `today` and `params`; declare other variables with `let` first"
-                    .to_owned(),
+                None => {
+                    "rules read `record`, `today` and `params`; declare other variables with `let` first".to_owned()
+                }
             };
             ("careplan::syntax", format!("unknown variable `{name}`"), Some(help))
         }
@@ -596,7 +609,10 @@ fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> Pa
         ),
         ParseErrorType::TooManyFunctions => (
             "careplan::limit",
-            format!("the file defines more than the {} functions allowed", engine.max_functions()),
+            format!(
+                "the file defines more than the {} functions allowed",
+                engine.max_functions()
+            ),
             None,
         ),
         other => ("careplan::syntax", lower_first(&other.to_string()), None),

@@ -179,8 +179,11 @@ pub(crate) fn parse_header(source: &SharedSource, pack: &str) -> Result<Header, 
             Err(message) => {
                 let span = value.span();
                 problems.push(
-                    PackProblem::new("careplan::header", format!("invalid `{what}`: {message}"))
-                        .at_span(source, to_file(span.start), span.end - span.start),
+                    PackProblem::new("careplan::header", format!("invalid `{what}`: {message}")).at_span(
+                        source,
+                        to_file(span.start),
+                        span.end - span.start,
+                    ),
                 );
                 None
             }
@@ -227,7 +230,13 @@ mod tests {
         parse_header(&SharedSource::new("r.rhai", text), "england").map_err(|problems| {
             problems
                 .iter()
-                .map(|p| format!("{}: {}", p.location().map(|l| l.to_string()).unwrap_or_default(), p.message()))
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        p.location().map(|l| l.to_string()).unwrap_or_default(),
+                        p.message()
+                    )
+                })
                 .collect()
         })
     }

@@ -251,18 +251,19 @@ fn register_findings(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     engine.register_fn("to_string", |f: &mut Finding| format!("{f:?}"));
     engine.register_fn("to_debug", |f: &mut Finding| format!("{f:?}"));
 
-    let eligibility = |pack: &Arc<PackVocabulary>, scheme: &str, decision, failed: Option<&str>, reasons: Vec<String>| {
-        let failed_condition = match failed {
-            Some(condition) => Some(slug(condition, "failed condition")?),
-            None => None,
+    let eligibility =
+        |pack: &Arc<PackVocabulary>, scheme: &str, decision, failed: Option<&str>, reasons: Vec<String>| {
+            let failed_condition = match failed {
+                Some(condition) => Some(slug(condition, "failed condition")?),
+                None => None,
+            };
+            Ok::<_, Box<EvalAltResult>>(Finding::Eligibility {
+                scheme: pack.scheme(scheme)?,
+                decision,
+                failed_condition,
+                reasons,
+            })
         };
-        Ok::<_, Box<EvalAltResult>>(Finding::Eligibility {
-            scheme: pack.scheme(scheme)?,
-            decision,
-            failed_condition,
-            reasons,
-        })
-    };
 
     let p = pack.clone();
     engine.register_fn("eligible", move |scheme: &str, why: &str| {
@@ -305,7 +306,9 @@ fn register_findings(engine: &mut Engine, pack: Arc<PackVocabulary>) {
         "review_window",
         |kind: &str, owner: &str, opens: Date, due: Date, why: &str| -> RhaiResult<Finding> {
             if due < opens {
-                return fail(format!("the review window closes (`{due}`) before it opens (`{opens}`)"));
+                return fail(format!(
+                    "the review window closes (`{due}`) before it opens (`{opens}`)"
+                ));
             }
             Ok(Finding::Review {
                 kind: choice(kind, "review kind", REVIEW_KINDS)?,

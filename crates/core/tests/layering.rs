@@ -31,8 +31,14 @@ fn national() -> PackSource {
         "rules/national",
         manifest("national", None, "[parameters]\nweeks = 6\nlabel = \"n\"\n"),
         &[
-            ("a.rhai", rule("national.a", false, "recommend(\"a\", `national a ${params.weeks}`)")),
-            ("b.rhai", rule("national.b", false, "recommend(\"b\", `national b ${params.label}`)")),
+            (
+                "a.rhai",
+                rule("national.a", false, "recommend(\"a\", `national a ${params.weeks}`)"),
+            ),
+            (
+                "b.rhai",
+                rule("national.b", false, "recommend(\"b\", `national b ${params.label}`)"),
+            ),
         ],
     )
 }
@@ -63,7 +69,10 @@ fn a_local_pack_overrides_rules_in_place_and_parameters() {
         "rules/local",
         manifest("local", Some("national"), "[parameters]\nweeks = 4\n"),
         &[
-            ("a.rhai", rule("national.a", true, "recommend(\"a\", `local a ${params.weeks}`)")),
+            (
+                "a.rhai",
+                rule("national.a", true, "recommend(\"a\", `local a ${params.weeks}`)"),
+            ),
             ("c.rhai", rule("local.c", false, "recommend(\"c\", \"local c\")")),
         ],
     );
@@ -89,7 +98,10 @@ fn a_local_pack_overrides_rules_in_place_and_parameters() {
 fn a_missing_parent_is_a_load_error_with_a_suggestion() {
     let local = source("rules/local", manifest("local", Some("nationl"), ""), &[]);
     let err = RulePack::load(&local, &[national()], &Limits::default()).expect_err("no such parent");
-    assert_eq!(problems(&err), ["rules/local/pack.toml:6:11: pack `local` extends `nationl`, which cannot be found"]);
+    assert_eq!(
+        problems(&err),
+        ["rules/local/pack.toml:6:11: pack `local` extends `nationl`, which cannot be found"]
+    );
     assert_eq!(err.problems()[0].help_text(), Some("did you mean `national`?"));
 }
 
@@ -98,7 +110,10 @@ fn a_cycle_is_a_load_error() {
     let a = source("rules/a", manifest("a", Some("b"), ""), &[]);
     let b = source("rules/b", manifest("b", Some("a"), ""), &[]);
     let err = RulePack::load(&a, &[a.clone(), b], &Limits::default()).expect_err("cycle");
-    assert_eq!(problems(&err), ["rules/b/pack.toml:6:11: packs extend each other in a cycle: a extends b extends a"]);
+    assert_eq!(
+        problems(&err),
+        ["rules/b/pack.toml:6:11: packs extend each other in a cycle: a extends b extends a"]
+    );
 }
 
 #[test]
@@ -109,7 +124,10 @@ fn overriding_a_rule_no_parent_has_is_a_load_error() {
         &[("x.rhai", rule("national.aa", true, "()"))],
     );
     let err = RulePack::load(&local, &[national()], &Limits::default()).expect_err("bad override");
-    assert_eq!(problems(&err), ["rules/local/x.rhai:1:10: rule `national.aa` overrides a rule that no parent pack defines"]);
+    assert_eq!(
+        problems(&err),
+        ["rules/local/x.rhai:1:10: rule `national.aa` overrides a rule that no parent pack defines"]
+    );
     assert_eq!(err.problems()[0].help_text(), Some("did you mean `national.a`?"));
 }
 
@@ -121,12 +139,19 @@ fn reusing_a_parent_rule_id_without_override_is_a_load_error() {
         &[("x.rhai", rule("national.b", false, "()"))],
     );
     let err = RulePack::load(&local, &[national()], &Limits::default()).expect_err("duplicate");
-    assert_eq!(problems(&err), ["rules/local/x.rhai:1:10: rule `national.b` is already defined by pack `national`"]);
+    assert_eq!(
+        problems(&err),
+        ["rules/local/x.rhai:1:10: rule `national.b` is already defined by pack `national`"]
+    );
 }
 
 #[test]
 fn a_parameter_cannot_change_type() {
-    let local = source("rules/local", manifest("local", Some("national"), "[parameters]\nweeks = \"six\"\n"), &[]);
+    let local = source(
+        "rules/local",
+        manifest("local", Some("national"), "[parameters]\nweeks = \"six\"\n"),
+        &[],
+    );
     let err = RulePack::load(&local, &[national()], &Limits::default()).expect_err("type change");
     assert_eq!(
         problems(&err),
@@ -159,7 +184,13 @@ fn every_broken_file_is_reported() {
 
 #[test]
 fn the_digest_covers_content_not_location_or_file_order() {
-    let load = |pack: &PackSource| RulePack::load(pack, &[], &Limits::default()).expect("loads").info().digest.clone();
+    let load = |pack: &PackSource| {
+        RulePack::load(pack, &[], &Limits::default())
+            .expect("loads")
+            .info()
+            .digest
+            .clone()
+    };
     let base = national();
     let digest = load(&base);
     assert!(digest.starts_with("sha256:") && digest.len() == 7 + 64, "{digest}");

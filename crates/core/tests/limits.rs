@@ -54,46 +54,73 @@ fn load_problems(body: &str, limits: &Limits) -> Vec<String> {
 fn operations() {
     let (message, limit) = check("loop {}", &Limits::default());
     assert_eq!(limit, "operations");
-    assert_eq!(message, "rule `limits.rule` exceeded the `operations` limit of 200000 at limits/rule.rhai:5:6");
+    assert_eq!(
+        message,
+        "rule `limits.rule` exceeded the `operations` limit of 200000 at limits/rule.rhai:5:6"
+    );
 }
 
 #[test]
 fn call_depth() {
     let (message, limit) = check("fn down(n) { down(n + 1) }\ndown(0)", &Limits::default());
     assert_eq!(limit, "call_depth");
-    assert_eq!(message, "rule `limits.rule` exceeded the `call_depth` limit of 24 at limits/rule.rhai:6:1");
+    assert_eq!(
+        message,
+        "rule `limits.rule` exceeded the `call_depth` limit of 24 at limits/rule.rhai:6:1"
+    );
 }
 
 #[test]
 fn string_size() {
     let (message, limit) = check("let s = \"x\";\nloop { s += s; }", &Limits::default());
     assert_eq!(limit, "string_size");
-    assert_eq!(message, "rule `limits.rule` exceeded the `string_size` limit of 65536 at limits/rule.rhai:6:10");
+    assert_eq!(
+        message,
+        "rule `limits.rule` exceeded the `string_size` limit of 65536 at limits/rule.rhai:6:10"
+    );
 }
 
 #[test]
 fn array_size() {
     let (message, limit) = check("let a = [];\nloop { a.push(1); }", &Limits::default());
     assert_eq!(limit, "array_size");
-    assert_eq!(message, "rule `limits.rule` exceeded the `array_size` limit of 10000 at limits/rule.rhai:6:10");
+    assert_eq!(
+        message,
+        "rule `limits.rule` exceeded the `array_size` limit of 10000 at limits/rule.rhai:6:10"
+    );
 }
 
 #[test]
 fn map_size() {
-    let limits = Limits { max_map_size: 10, ..Limits::default() };
-    let (message, limit) = check("let m = #{};\nlet i = 0;\nloop { let one = #{}; one[`k${i}`] = i; m += one; i += 1; }", &limits);
+    let limits = Limits {
+        max_map_size: 10,
+        ..Limits::default()
+    };
+    let (message, limit) = check(
+        "let m = #{};\nlet i = 0;\nloop { let one = #{}; one[`k${i}`] = i; m += one; i += 1; }",
+        &limits,
+    );
     assert_eq!(limit, "map_size");
-    assert_eq!(message, "rule `limits.rule` exceeded the `map_size` limit of 10 at limits/rule.rhai:7:43");
+    assert_eq!(
+        message,
+        "rule `limits.rule` exceeded the `map_size` limit of 10 at limits/rule.rhai:7:43"
+    );
 }
 
 /// Rhai checks map size when a map is combined or returned, not when `m[key] = value`
 /// adds a key; growth that way is still bounded, by the operations limit.
 #[test]
 fn map_growth_by_index_is_bounded_by_operations() {
-    let limits = Limits { max_map_size: 10, ..Limits::default() };
+    let limits = Limits {
+        max_map_size: 10,
+        ..Limits::default()
+    };
     let (message, limit) = check("let m = #{};\nlet i = 0;\nloop { m[`k${i}`] = i; i += 1; }", &limits);
     assert_eq!(limit, "operations");
-    assert!(message.starts_with("rule `limits.rule` exceeded the `operations` limit of 200000"), "{message}");
+    assert!(
+        message.starts_with("rule `limits.rule` exceeded the `operations` limit of 200000"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -101,13 +128,22 @@ fn variables() {
     let body: String = (0..300).map(|i| format!("let v{i} = {i};\n")).collect();
     let (message, limit) = check(&body, &Limits::default());
     assert_eq!(limit, "variables");
-    assert!(message.starts_with("rule `limits.rule` exceeded the `variables` limit of 256 at limits/rule.rhai:"), "{message}");
+    assert!(
+        message.starts_with("rule `limits.rule` exceeded the `variables` limit of 256 at limits/rule.rhai:"),
+        "{message}"
+    );
 }
 
 #[test]
 fn findings() {
-    let limits = Limits { max_findings: 10, ..Limits::default() };
-    let (message, limit) = check("let out = [];\nfor i in 0..11 { out.push(recommend(\"x\", \"why\")); }\nout", &limits);
+    let limits = Limits {
+        max_findings: 10,
+        ..Limits::default()
+    };
+    let (message, limit) = check(
+        "let out = [];\nfor i in 0..11 { out.push(recommend(\"x\", \"why\")); }\nout",
+        &limits,
+    );
     assert_eq!(limit, "findings");
     assert_eq!(message, "rule `limits.rule` exceeded the `findings` limit of 10");
 }
@@ -124,7 +160,10 @@ fn expression_depth() {
 
 #[test]
 fn functions() {
-    let limits = Limits { max_functions: 3, ..Limits::default() };
+    let limits = Limits {
+        max_functions: 3,
+        ..Limits::default()
+    };
     let body: String = (0..4).map(|i| format!("fn f{i}() {{ {i} }}\n")).collect();
     assert_eq!(
         load_problems(&body, &limits),
@@ -134,7 +173,10 @@ fn functions() {
 
 #[test]
 fn source_size() {
-    let limits = Limits { max_source_size: 1024, ..Limits::default() };
+    let limits = Limits {
+        max_source_size: 1024,
+        ..Limits::default()
+    };
     let body = format!("// {}\n", "x".repeat(2000));
     assert_eq!(
         load_problems(&body, &limits),
@@ -144,7 +186,10 @@ fn source_size() {
 
 #[test]
 fn rules() {
-    let limits = Limits { max_rules: 0, ..Limits::default() };
+    let limits = Limits {
+        max_rules: 0,
+        ..Limits::default()
+    };
     assert_eq!(
         load_problems("()", &limits),
         ["careplan::limit the pack has 1 rules, over the `rules` limit of 0"]
@@ -161,7 +206,10 @@ fn the_pack_evaluates_the_next_case_after_a_limit() {
     let today = "2025-01-01".parse().expect("date");
     let runaway = Case::from_json(r#"{"person": {"id": "runaway", "date_of_birth": "1950-01-01"}}"#).expect("valid");
     let normal = Case::from_json(r#"{"person": {"id": "normal", "date_of_birth": "1950-01-01"}}"#).expect("valid");
-    assert!(matches!(pack.evaluate(&runaway, today), Err(EvaluateError::LimitExceeded { .. })));
+    assert!(matches!(
+        pack.evaluate(&runaway, today),
+        Err(EvaluateError::LimitExceeded { .. })
+    ));
     let evaluation = pack.evaluate(&normal, today).expect("the next case evaluates");
     assert_eq!(evaluation.recommendations[0].code, "ok");
 }

@@ -1,0 +1,272 @@
+//! The real `careplan` binary, run as users and CI run it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `careplan` from the repository root with colour off.
+fn careplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_careplan"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the careplan binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited, not killed")
+}
+
+#[test]
+fn eval_prints_the_evaluation_as_json() {
+    let output = careplan(&[
+        "eval",
+        "tests/data/packs/tiny",
+        "tests/data/cases/older-person.json",
+        "--as-of",
+        "2025-01-01",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON on stdout");
+    insta::assert_json_snapshot!("eval_tiny_json", value, { ".audit.engine" => "[engine]" });
+}
+
+#[test]
+fn eval_text_is_a_readable_summary() {
+    let output = careplan(&[
+        "eval",
+        "tests/data/packs/tiny",
+        "tests/data/cases/older-person.json",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "text",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    insta::assert_snapshot!("eval_tiny_text", stdout(&output));
+}
+
+#[test]
+fn eval_is_deterministic_byte_for_byte() {
+    let args = [
+        "eval",
+        "rules/england",
+        "rules/england/cases/sample.json",
+        "--as-of",
+        "2025-06-02",
+    ];
+    let first = careplan(&args);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    for _ in 0..3 {
+        assert_eq!(careplan(&args).stdout, first.stdout);
+    }
+}
+
+#[test]
+fn a_misspelt_case_field_points_at_its_line() {
+    let output = careplan(&[
+        "eval",
+        "tests/data/packs/tiny",
+        "tests/data/cases/misspelt-field.json",
+        "--as-of",
+        "2025-01-01",
+    ]);
+    assert_eq!(code(&output), 1);
+    assert_eq!(stdout(&output), "");
+    insta::assert_snapshot!("eval_misspelt_field", stderr(&output));
+}
+
+#[test]
+fn a_misspelt_case_field_as_json() {
+    let output = careplan(&[
+        "eval",
+        "tests/data/packs/tiny",
+        "tests/data/cases/misspelt-field.json",
+        "--as-of",
+        "2025-01-01",
+        "--error-format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 1);
+    let value: serde_json::Value = serde_json::from_str(&stderr(&output)).expect("JSON on stderr");
+    assert_eq!(value["code"], "careplan::invalid_case");
+    assert_eq!(value["problems"][0]["path"], "person.date_of_brith");
+    assert_eq!(value["problems"][0]["help"], "did you mean `date_of_birth`?");
+    assert_eq!(
+        (
+            value["problems"][0]["line"].as_u64(),
+            value["problems"][0]["column"].as_u64()
+        ),
+        (Some(4), Some(19))
+    );
+}
+
+#[test]
+fn check_reports_every_broken_file_with_snippets() {
+    let output = careplan(&["check", "tests/data/packs/broken"]);
+    assert_eq!(code(&output), 1);
+    insta::assert_snapshot!("check_broken", stdout(&output));
+}
+
+#[test]
+fn check_json_lists_problems_with_places() {
+    let output = careplan(&["check", "tests/data/packs/broken", "--error-format", "json"]);
+    assert_eq!(code(&output), 1);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON on stdout");
+    let places: Vec<String> = value[0]["problems"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}:{} {}",
+                p["file"].as_str().unwrap_or(""),
+                p["line"],
+                p["column"],
+                p["code"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "tests/data/packs/broken/syntax.rhai:8:1 careplan::syntax",
+            "tests/data/packs/broken/variable.rhai:5:12 careplan::syntax",
+        ]
+    );
+}
+
+#[test]
+fn the_shipped_packs_are_clean() {
+    let output = careplan(&["check", "rules/england", "rules/elmshire"]);
+    assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains("rules/england: pack `england` 1.0.0 is clean"), "{out}");
+    assert!(out.contains("rules/elmshire: pack `elmshire` 1.0.0 is clean"), "{out}");
+}
+
+fn fixture_count(pack: &str) -> usize {
+    std::fs::read_dir(root().join(pack).join("tests"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// The same corpus as `tests/packs.rs`, through the command line.
+#[test]
+fn test_runs_every_fixture_of_the_shipped_packs() {
+    let output = careplan(&["test", "rules/england", "rules/elmshire"]);
+    let out = stdout(&output);
+    assert_eq!(code(&output), 0, "{out}{}", stderr(&output));
+    let england = fixture_count("rules/england");
+    let elmshire = fixture_count("rules/elmshire");
+    assert!(england >= 40 && elmshire >= 12, "{england} and {elmshire} fixtures");
+    assert_eq!(
+        out.lines().last(),
+        Some(format!("{} passed, 0 failed", england + elmshire).as_str()),
+        "{out}"
+    );
+}
+
+#[test]
+fn test_shows_a_diff_for_a_failing_fixture_and_exits_1() {
+    let output = careplan(&["test", "tests/data/packs/tiny"]);
+    assert_eq!(code(&output), 1);
+    insta::assert_snapshot!("test_tiny", stdout(&output));
+}
+
+#[test]
+fn test_filter_selects_fixtures_by_name() {
+    let output = careplan(&["test", "tests/data/packs/tiny", "--filter", "aged"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert_eq!(stdout(&output).lines().last(), Some("1 passed, 0 failed"));
+}
+
+#[test]
+fn schemas_are_json_schema_documents() {
+    for (which, property) in [("case", "person"), ("evaluation", "eligibility"), ("manifest", "pack")] {
+        let output = careplan(&["schema", which]);
+        assert_eq!(code(&output), 0);
+        let schema: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        assert!(
+            schema["$schema"]
+                .as_str()
+                .is_some_and(|s| s.contains("json-schema.org")),
+            "{which}"
+        );
+        assert!(schema["properties"][property].is_object(), "{which} has `{property}`");
+    }
+}
+
+#[test]
+fn tool_failures_exit_2() {
+    let missing = careplan(&["eval", "rules/england", "no-such-case.json", "--as-of", "2025-01-01"]);
+    assert_eq!(code(&missing), 2);
+    assert_eq!(
+        stderr(&missing),
+        "error: cannot read `no-such-case.json`: No such file or directory (os error 2)\n"
+    );
+
+    let bad_date = careplan(&[
+        "eval",
+        "rules/england",
+        "tests/data/cases/older-person.json",
+        "--as-of",
+        "2025-02-30",
+    ]);
+    assert_eq!(code(&bad_date), 2);
+    assert_eq!(
+        stderr(&bad_date),
+        "error: invalid `--as-of`: `2025-02-30` is not a real calendar date\n"
+    );
+
+    let not_a_pack = careplan(&["check", "tests/data"]);
+    assert_eq!(code(&not_a_pack), 2);
+    assert_eq!(
+        stderr(&not_a_pack),
+        "error: `tests/data` is not a rule pack: it has no `pack.toml`\n"
+    );
+
+    let bad_args = careplan(&["eval"]);
+    assert_eq!(code(&bad_args), 2);
+}
+
+#[test]
+fn a_case_can_come_from_standard_input() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_careplan"))
+        .args(["eval", "tests/data/packs/tiny", "-", "--as-of", "2025-01-01"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let case = std::fs::read(root().join("tests/data/cases/older-person.json")).expect("case file");
+    child.stdin.take().expect("stdin").write_all(&case).expect("written");
+    let output = child.wait_with_output().expect("finishes");
+    assert_eq!(code(&output), 0);
+    let file = careplan(&[
+        "eval",
+        "tests/data/packs/tiny",
+        "tests/data/cases/older-person.json",
+        "--as-of",
+        "2025-01-01",
+    ]);
+    assert_eq!(output.stdout, file.stdout);
+}
