@@ -58,6 +58,45 @@ fn eval_text_is_a_readable_summary() {
     insta::assert_snapshot!("eval_tiny_text", stdout(&output));
 }
 
+/// The national pack on its sample case: the evaluation hosts receive, in full.
+#[test]
+fn eval_national_sample() {
+    let output = careplan(&[
+        "eval",
+        "rules/england",
+        "rules/england/cases/sample.json",
+        "--as-of",
+        "2025-06-02",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON on stdout");
+    insta::assert_json_snapshot!("eval_england_sample", value, {
+        ".audit.engine" => "[engine]",
+        ".audit.pack.digest" => "[digest]",
+    });
+}
+
+/// The local pack layered over the national one, on the same case.
+#[test]
+fn eval_local_sample() {
+    let output = careplan(&[
+        "eval",
+        "rules/elmshire",
+        "rules/england/cases/sample.json",
+        "--as-of",
+        "2025-06-02",
+        "--format",
+        "text",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    let digest_line = text.lines().next().unwrap_or_default().to_owned();
+    insta::assert_snapshot!(
+        "eval_elmshire_sample_text",
+        text.replacen(&digest_line, "[first line: pack and digest]", 1)
+    );
+}
+
 #[test]
 fn eval_is_deterministic_byte_for_byte() {
     let args = [

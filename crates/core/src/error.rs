@@ -567,6 +567,14 @@ pub enum EvaluateError {
         /// The pack's effective dates, in words.
         window: String,
     },
+    /// A parameter override names no parameter of the pack, or has the wrong type.
+    #[error("invalid parameter `{name}`: {message}")]
+    InvalidParameter {
+        /// The parameter.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A rule ran into one of the engine's limits.
     #[error("rule `{}` exceeded the `{limit}` limit of {max}{}", failure.rule, at(&failure.place))]
     LimitExceeded {
@@ -607,6 +615,7 @@ impl EvaluateError {
             EvaluateError::InvalidCase(_) => "careplan::invalid_case",
             EvaluateError::InvalidAsOf(_) => "careplan::invalid_as_of",
             EvaluateError::NotInForce { .. } => "careplan::not_in_force",
+            EvaluateError::InvalidParameter { .. } => "careplan::invalid_parameter",
             EvaluateError::LimitExceeded { .. } => "careplan::limit_exceeded",
             EvaluateError::RuleFailed { .. } => "careplan::rule_failed",
         }

@@ -9,7 +9,7 @@ use crate::error::{CaseProblem, Limit, Location, RuleFailure, SharedSource};
 use crate::evaluation::{
     Audit, EligibilityDecision, Escalation, Evaluation, PackRef, Recommendation, ReviewDue, ReviewStatus,
 };
-use crate::manifest::LocalType;
+use crate::manifest::{LocalType, ParamValue};
 use crate::pack::{CompiledRule, RulePack};
 use crate::record::to_dynamic;
 use crate::vocabulary::{collect_findings, Finding};
@@ -22,13 +22,67 @@ impl RulePack {
     /// Evaluates `case` as of `as_of`. Pure: the same pack, case and date always give
     /// the same result. Any rule failure fails the whole evaluation.
     pub fn evaluate(&self, case: &Case, as_of: Date) -> Result<Evaluation, EvaluateError> {
+        self.evaluate_with_params(case, as_of, self.params.clone())
+    }
+
+    /// Evaluates `case` with some of the pack's parameters set to other values, as a
+    /// local pack would set them: each name must be a parameter the pack declares, and
+    /// each value must have the type the pack gave it. For fixtures that test a
+    /// parameter's variants without writing a pack for each.
+    pub fn evaluate_with_parameters(
+        &self,
+        case: &Case,
+        as_of: Date,
+        overrides: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Evaluation, EvaluateError> {
+        let params = self.params_with(overrides)?;
+        self.evaluate_with_params(case, as_of, params)
+    }
+
+    fn params_with(&self, overrides: &serde_json::Map<String, serde_json::Value>) -> Result<Dynamic, EvaluateError> {
+        let mut params = self.params.clone_cast::<Map>();
+        for (name, value) in overrides {
+            let invalid = |message: String| EvaluateError::InvalidParameter {
+                name: name.clone(),
+                message,
+            };
+            let Some(declared) = self.info.parameters.get(name) else {
+                let help = crate::suggest::did_you_mean(name, self.info.parameters.keys().map(String::as_str))
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                return Err(invalid(format!(
+                    "pack `{}` declares no such parameter{help}",
+                    self.info.id
+                )));
+            };
+            let new = ParamValue::from_json(value).map_err(invalid)?;
+            let new = match (&declared.value, new) {
+                // A date parameter is written as text in JSON.
+                (Some(ParamValue::Date(_)), ParamValue::String(text)) => {
+                    ParamValue::Date(text.parse().map_err(|e: crate::DateError| invalid(e.to_string()))?)
+                }
+                (Some(old), new) if !old.same_type(&new) => {
+                    return Err(invalid(format!(
+                        "the pack's value is {}, not {}",
+                        old.describe_type(),
+                        new.describe_type()
+                    )))
+                }
+                (_, new) => new,
+            };
+            params.insert(name.as_str().into(), crate::pack::param_dynamic(&new));
+        }
+        Ok(Dynamic::from_map(params))
+    }
+
+    fn evaluate_with_params(&self, case: &Case, as_of: Date, params: Dynamic) -> Result<Evaluation, EvaluateError> {
         self.check_in_force(as_of)?;
         let record = self.record(case)?;
 
         let mut scope = Scope::new();
         scope.push_constant_dynamic("record", record);
         scope.push_constant("today", as_of);
-        scope.push_constant_dynamic("params", self.params.clone());
+        scope.push_constant_dynamic("params", params);
         let inputs = scope.len();
 
         let mut evaluation = Evaluation {

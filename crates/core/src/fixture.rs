@@ -14,6 +14,10 @@
 //! }
 //! ```
 //!
+//! An optional `"params": {"name": value}` sets some of the pack's parameters to other
+//! values for the fixture, as a local pack would, so a suite can test a parameter's
+//! variants. An optional `"skip": "reason"` skips the fixture.
+//!
 //! Expectations match *partially*: an object matches when every key the expectation
 //! names matches (other keys are ignored); an array matches when it has the same length
 //! and every item matches in order; anything else must be equal.
@@ -22,7 +26,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::json::{evaluate_error_to_json, evaluate_json};
+use crate::json::{evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters};
 use crate::RulePack;
 
 /// One fixture, read from JSON.
@@ -36,6 +40,9 @@ pub struct Fixture {
     pub case: String,
     /// What the evaluation should give.
     pub expect: Expectation,
+    /// Parameters set to other values for this fixture, as a local pack would set
+    /// them; empty for the pack's own values.
+    pub params: Map<String, Value>,
     /// Why the fixture is skipped, when it is.
     pub skip: Option<String>,
 }
@@ -60,6 +67,8 @@ struct FixtureFile {
     expect: Option<Value>,
     #[serde(default)]
     expect_error: Option<Value>,
+    #[serde(default)]
+    params: Map<String, Value>,
     #[serde(default)]
     skip: Option<String>,
 }
@@ -128,6 +137,7 @@ impl Fixture {
             as_of: file.as_of,
             case: file.case.get().to_owned(),
             expect,
+            params: file.params,
             skip: file.skip,
         })
     }
@@ -137,7 +147,12 @@ impl Fixture {
         if let Some(reason) = &self.skip {
             return FixtureOutcome::Skipped(reason.clone());
         }
-        let (actual, fired) = match evaluate_json(pack, &self.case, &self.as_of) {
+        let result = if self.params.is_empty() {
+            evaluate_json(pack, &self.case, &self.as_of)
+        } else {
+            evaluate_json_with_parameters(pack, &self.case, &self.as_of, &self.params)
+        };
+        let (actual, fired) = match result {
             Ok(json) => {
                 // The engine's own output always parses; anything else is a bug worth
                 // seeing in the diff rather than hiding.

@@ -14,6 +14,19 @@ pub fn evaluate_json(pack: &RulePack, case_json: &str, as_of: &str) -> Result<St
     Ok(pack.evaluate(&case, as_of)?.to_json())
 }
 
+/// [`evaluate_json`] with some of the pack's parameters set to other values (see
+/// [`RulePack::evaluate_with_parameters`]).
+pub fn evaluate_json_with_parameters(
+    pack: &RulePack,
+    case_json: &str,
+    as_of: &str,
+    overrides: &Map<String, Value>,
+) -> Result<String, EvaluateError> {
+    let as_of: Date = as_of.parse().map_err(EvaluateError::InvalidAsOf)?;
+    let case = Case::from_json(case_json)?;
+    Ok(pack.evaluate_with_parameters(&case, as_of, overrides)?.to_json())
+}
+
 /// One pack problem as JSON: `severity`, `code`, `message`, `help`, and `file`,
 /// `line`, `column` when it has a place.
 pub fn problem_to_json(problem: &PackProblem) -> Value {

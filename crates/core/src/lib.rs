@@ -94,7 +94,9 @@ pub use evaluation::{
     Recommendation, ReviewDue, ReviewStatus,
 };
 pub use holidays::{bank_holiday_name, BANK_HOLIDAYS};
-pub use json::{evaluate_error_to_json, evaluate_json, load_error_to_json, problem_to_json};
+pub use json::{
+    evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, load_error_to_json, problem_to_json,
+};
 pub use limits::Limits;
 pub use manifest::{manifest_json_schema, LocalFieldDef, LocalType, ParamValue, Parameter, RecipientDef, SchemeDef};
 pub use pack::{PackInfo, PackSource, RulePack, SourceFile};

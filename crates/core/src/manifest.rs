@@ -172,6 +172,25 @@ impl ParamValue {
     pub(crate) fn describe_type(&self) -> &'static str {
         self.type_name()
     }
+
+    /// A value from JSON: numbers, `true`/`false`, text and lists of those. Dates are
+    /// text in JSON; the caller reads them as dates where the parameter is a date.
+    pub(crate) fn from_json(value: &serde_json::Value) -> Result<ParamValue, String> {
+        Ok(match value {
+            serde_json::Value::Bool(b) => ParamValue::Bool(*b),
+            serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => ParamValue::Integer(i),
+                (None, Some(f)) if f.is_finite() => ParamValue::Number(f),
+                _ => return Err("the number is out of range".into()),
+            },
+            serde_json::Value::String(s) => ParamValue::String(s.clone()),
+            serde_json::Value::Array(items) => {
+                ParamValue::List(items.iter().map(ParamValue::from_json).collect::<Result<_, _>>()?)
+            }
+            serde_json::Value::Null => return Err("a parameter cannot be set to null".into()),
+            serde_json::Value::Object(_) => return Err("a parameter cannot be an object".into()),
+        })
+    }
 }
 
 /// A parameter: its value (or none, when deliberately unset) and what it is.

@@ -523,7 +523,7 @@ fn manifest_id(manifest: &str) -> Option<String> {
     table.get("pack")?.get("id")?.as_str().map(str::to_owned)
 }
 
-fn param_dynamic(value: &ParamValue) -> Dynamic {
+pub(crate) fn param_dynamic(value: &ParamValue) -> Dynamic {
     match value {
         ParamValue::Integer(i) => Dynamic::from_int(*i),
         ParamValue::Number(f) => Dynamic::from_float(*f),
