@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use rhai::{Dynamic, EvalAltResult, Map, Scope};
 
-use crate::error::{CaseProblem, Limit, Location, RuleFailure, SharedSource};
+use crate::error::{lower_first, CaseProblem, Limit, Location, RuleFailure, SharedSource};
 use crate::evaluation::{
     Audit, EligibilityDecision, Escalation, Evaluation, PackRef, Recommendation, ReviewDue, ReviewStatus,
 };
@@ -457,14 +457,6 @@ fn failure_at(
             help,
             place,
         }),
-    }
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -266,36 +266,14 @@ impl Manifest {
                     .with_help("use lowercase letters, digits and hyphens, e.g. `england` or `elmshire`"),
             );
         }
-        let mut date = |value: Option<Spanned<toml::Value>>, what: &str| -> Option<Date> {
-            let value = value?;
-            match date_from_toml(value.get_ref()) {
-                Ok(date) => Some(date),
-                Err(message) => {
-                    let span = value.span();
-                    problems.push(
-                        PackProblem::new("careplan::manifest", format!("invalid `{what}`: {message}")).at_span(
-                            &source,
-                            span.start,
-                            span.end - span.start,
-                        ),
-                    );
-                    None
-                }
-            }
-        };
-        let effective_from = date(file.pack.effective_from, "effective_from");
-        let effective_to = date(file.pack.effective_to, "effective_to");
-        if let (Some(from), Some(to)) = (effective_from, effective_to) {
-            if to < from {
-                problems.push(
-                    PackProblem::new(
-                        "careplan::manifest",
-                        format!("the pack ends (`{to}`) before it starts (`{from}`)"),
-                    )
-                    .in_file(&source),
-                );
-            }
-        }
+        let (effective_from, effective_to) = effective_dates(
+            (file.pack.effective_from, file.pack.effective_to),
+            "careplan::manifest",
+            "the pack",
+            &source,
+            |offset| offset,
+            &mut problems,
+        );
         for (kind, ids) in [
             ("scheme", file.schemes.keys().collect::<Vec<_>>()),
             ("recipient", file.recipients.keys().collect()),
@@ -363,6 +341,44 @@ impl Manifest {
             source,
         })
     }
+}
+
+/// Reads a pair of `effective_from` / `effective_to` values, adding a problem for each
+/// that is not a date and one if the span ends before it starts. `to_file` maps an
+/// offset in the parsed TOML to an offset in `source` (they differ in rule headers).
+pub(crate) fn effective_dates(
+    (from, to): (Option<Spanned<toml::Value>>, Option<Spanned<toml::Value>>),
+    code: &'static str,
+    what: &str,
+    source: &SharedSource,
+    to_file: impl Fn(usize) -> usize,
+    problems: &mut Vec<PackProblem>,
+) -> (Option<Date>, Option<Date>) {
+    let mut date = |value: Option<Spanned<toml::Value>>, key: &str| -> Option<Date> {
+        let value = value?;
+        match date_from_toml(value.get_ref()) {
+            Ok(date) => Some(date),
+            Err(message) => {
+                let span = value.span();
+                problems.push(PackProblem::new(code, format!("invalid `{key}`: {message}")).at_span(
+                    source,
+                    to_file(span.start),
+                    span.end - span.start,
+                ));
+                None
+            }
+        }
+    };
+    let from = date(from, "effective_from");
+    let to = date(to, "effective_to");
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            problems.push(
+                PackProblem::new(code, format!("{what} ends (`{to}`) before it starts (`{from}`)")).in_file(source),
+            );
+        }
+    }
+    (from, to)
 }
 
 /// A date from a TOML date literal (`2015-04-01`) or a string (`"2015-04-01"`).

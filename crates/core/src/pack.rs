@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::engine::{new_engine, DISABLED_SYMBOLS, RULE_INPUTS};
-use crate::error::{Limit, LoadError, PackProblem, SharedSource};
+use crate::error::{lower_first, Limit, LoadError, PackProblem, SharedSource};
 use crate::evaluation::LayerRef;
 use crate::manifest::{LocalFieldDef, Manifest, ParamValue, Parameter, RecipientDef, SchemeDef};
 use crate::rule::{parse_header, RuleInfo};
@@ -622,14 +622,4 @@ fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> Pa
         problem = problem.with_help(help);
     }
     problem
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) if chars.clone().next().is_some_and(|c| c.is_lowercase()) => {
-            first.to_lowercase().chain(chars).collect()
-        }
-        _ => text.to_owned(),
-    }
 }

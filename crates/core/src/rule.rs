@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::error::{PackProblem, SharedSource};
-use crate::manifest::{date_from_toml, valid_id};
+use crate::manifest::{effective_dates, valid_id};
 use crate::Date;
 
 /// What a rule decides. A rule may only return findings of its own kind.
@@ -172,36 +172,14 @@ pub(crate) fn parse_header(source: &SharedSource, pack: &str) -> Result<Header, 
                 .with_help("name the law, regulation, guidance or local policy the rule implements"),
         );
     }
-    let mut date = |value: Option<Spanned<toml::Value>>, what: &str| -> Option<Date> {
-        let value = value?;
-        match date_from_toml(value.get_ref()) {
-            Ok(date) => Some(date),
-            Err(message) => {
-                let span = value.span();
-                problems.push(
-                    PackProblem::new("careplan::header", format!("invalid `{what}`: {message}")).at_span(
-                        source,
-                        to_file(span.start),
-                        span.end - span.start,
-                    ),
-                );
-                None
-            }
-        }
-    };
-    let effective_from = date(parsed.effective_from, "effective_from");
-    let effective_to = date(parsed.effective_to, "effective_to");
-    if let (Some(from), Some(to)) = (effective_from, effective_to) {
-        if to < from {
-            problems.push(
-                PackProblem::new(
-                    "careplan::header",
-                    format!("rule `{id}` ends (`{to}`) before it starts (`{from}`)"),
-                )
-                .in_file(source),
-            );
-        }
-    }
+    let (effective_from, effective_to) = effective_dates(
+        (parsed.effective_from, parsed.effective_to),
+        "careplan::header",
+        &format!("rule `{id}`"),
+        source,
+        to_file,
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(problems);
     }

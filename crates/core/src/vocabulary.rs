@@ -128,34 +128,28 @@ fn slug(text: &str, what: &str) -> RhaiResult<String> {
 
 impl PackVocabulary {
     fn scheme(&self, scheme: &str) -> RhaiResult<String> {
-        if self.schemes.contains_key(scheme) {
-            return Ok(scheme.to_owned());
-        }
-        let hint = crate::suggest::did_you_mean(scheme, self.schemes.keys().map(String::as_str))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_else(|| {
-                format!(
-                    "; the pack declares {}",
-                    list_or_none(self.schemes.keys().map(String::as_str))
-                )
-            });
-        fail(format!("unknown scheme `{scheme}`{hint}"))
+        declared("scheme", scheme, &self.schemes)
     }
 
     fn recipient(&self, to: &str) -> RhaiResult<String> {
-        if self.recipients.contains_key(to) {
-            return Ok(to.to_owned());
-        }
-        let hint = crate::suggest::did_you_mean(to, self.recipients.keys().map(String::as_str))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_else(|| {
-                format!(
-                    "; the pack declares {}",
-                    list_or_none(self.recipients.keys().map(String::as_str))
-                )
-            });
-        fail(format!("unknown recipient `{to}`{hint}"))
+        declared("recipient", to, &self.recipients)
     }
+}
+
+/// `name` if the pack's manifest declares it, else an error naming the likely one.
+fn declared<T>(what: &str, name: &str, declared: &BTreeMap<String, T>) -> RhaiResult<String> {
+    if declared.contains_key(name) {
+        return Ok(name.to_owned());
+    }
+    let hint = crate::suggest::did_you_mean(name, declared.keys().map(String::as_str))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_else(|| {
+            format!(
+                "; the pack declares {}",
+                list_or_none(declared.keys().map(String::as_str))
+            )
+        });
+    fail(format!("unknown {what} `{name}`{hint}"))
 }
 
 fn list_or_none<'a>(items: impl Iterator<Item = &'a str>) -> String {
