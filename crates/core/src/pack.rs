@@ -582,11 +582,15 @@ fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> Pa
             };
             ("careplan::syntax", format!("unknown variable `{name}`"), Some(help))
         }
-        ParseErrorType::Reserved(word) if DISABLED_SYMBOLS.contains(&word.as_str()) => (
-            "careplan::sandbox",
-            format!("`{word}` is not available to rules"),
-            Some("rules cannot print, evaluate code or reach outside the engine; return findings instead".into()),
-        ),
+        ParseErrorType::BadInput(rhai::LexError::ImproperSymbol(word, _)) | ParseErrorType::Reserved(word)
+            if DISABLED_SYMBOLS.contains(&word.as_str()) =>
+        {
+            (
+                "careplan::sandbox",
+                format!("`{word}` is not available to rules"),
+                Some("rules cannot print, evaluate code or reach outside the engine; return findings instead".into()),
+            )
+        }
         ParseErrorType::Reserved(word) => (
             "careplan::syntax",
             format!("`{word}` is a reserved word in Rhai"),
