@@ -417,6 +417,21 @@ pub enum ReviewKind {
     PostDischargeContact,
 }
 
+impl ReviewKind {
+    /// The kind as written in JSON and in rules, e.g. `light_touch`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewKind::LightTouch => "light_touch",
+            ReviewKind::Planned => "planned",
+            ReviewKind::Unplanned => "unplanned",
+            ReviewKind::Requested => "requested",
+            ReviewKind::DirectPayment => "direct_payment",
+            ReviewKind::GpCarePlan => "gp_care_plan",
+            ReviewKind::PostDischargeContact => "post_discharge_contact",
+        }
+    }
+}
+
 /// What a review concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

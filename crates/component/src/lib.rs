@@ -1,0 +1,251 @@
+//! The careplan WebAssembly component: the `careplan:engine` WIT exports over
+//! [`careplan_core`]. Conversions only; every decision is core's.
+//!
+//! Built for `wasm32-unknown-unknown` and encoded as a component by `careplan-host`'s
+//! build script, so it imports nothing. A panic aborts (a trap the host reports); every
+//! failure of the rules or the input is a typed `error` value.
+
+wit_bindgen::generate!({
+    world: "careplan",
+    path: "../../wit",
+});
+
+use careplan_core as core;
+use exports::careplan::engine::engine as wit;
+use exports::careplan::engine::engine::{Guest, GuestRulePack, RulePack as RulePackHandle};
+
+struct Component;
+
+impl Guest for Component {
+    type RulePack = RulePack;
+
+    fn case_schema() -> String {
+        schema_text(&core::Case::json_schema())
+    }
+
+    fn evaluation_schema() -> String {
+        schema_text(&core::Evaluation::json_schema())
+    }
+}
+
+fn schema_text(schema: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(schema).unwrap_or_default()
+}
+
+/// A loaded pack, owned by the host through a resource handle.
+pub struct RulePack(core::RulePack);
+
+impl GuestRulePack for RulePack {
+    fn load(pack: wit::PackSource, available: Vec<wit::PackSource>) -> Result<RulePackHandle, wit::Error> {
+        let available: Vec<core::PackSource> = available.into_iter().map(pack_source).collect();
+        core::RulePack::load(&pack_source(pack), &available, &core::Limits::default())
+            .map(|pack| RulePackHandle::new(RulePack(pack)))
+            .map_err(|err| wit::Error::InvalidRules(err.problems().iter().map(diagnostic).collect()))
+    }
+
+    fn info(&self) -> wit::PackInfo {
+        let info = self.0.info();
+        wit::PackInfo {
+            id: info.id.clone(),
+            name: info.name.clone(),
+            version: info.version.clone(),
+            digest: info.digest.clone(),
+            layers: info.layers.iter().map(layer).collect(),
+            rules: info
+                .rules
+                .iter()
+                .map(|rule| wit::RuleInfo {
+                    id: rule.id.clone(),
+                    title: rule.title.clone(),
+                    kind: rule.kind.as_str().to_owned(),
+                    cites: rule.cites.clone(),
+                    pack: rule.pack.clone(),
+                    effective_from: rule.effective_from.map(|d| d.to_string()),
+                    effective_to: rule.effective_to.map(|d| d.to_string()),
+                })
+                .collect(),
+        }
+    }
+
+    fn evaluate(&self, case_json: String, as_of: String) -> Result<wit::Evaluation, wit::Error> {
+        let as_of: core::Date = as_of
+            .parse()
+            .map_err(|err: core::DateError| wit::Error::InvalidAsOf(format!("invalid as-of date: {err}")))?;
+        let case = core::Case::from_json(&case_json).map_err(|err| error(core::EvaluateError::InvalidCase(err)))?;
+        self.0.evaluate(&case, as_of).map(evaluation).map_err(error)
+    }
+
+    fn evaluate_json(&self, case_json: String, as_of: String) -> Result<String, wit::Error> {
+        core::evaluate_json(&self.0, &case_json, &as_of).map_err(error)
+    }
+}
+
+fn pack_source(pack: wit::PackSource) -> core::PackSource {
+    core::PackSource {
+        location: pack.location,
+        manifest: pack.manifest,
+        files: pack
+            .files
+            .into_iter()
+            .map(|file| core::SourceFile {
+                path: file.path,
+                text: file.text,
+            })
+            .collect(),
+    }
+}
+
+fn number(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn diagnostic(problem: &core::PackProblem) -> wit::Diagnostic {
+    let location = problem.location();
+    wit::Diagnostic {
+        severity: match problem.severity() {
+            core::ProblemSeverity::Error => wit::Severity::Error,
+            core::ProblemSeverity::Warning => wit::Severity::Warning,
+        },
+        code: problem.code().to_owned(),
+        message: problem.message().to_owned(),
+        help: problem.help_text().map(str::to_owned),
+        file: location.map(|l| l.file.clone()),
+        line: location.map(|l| number(l.line)),
+        column: location.map(|l| number(l.column)),
+    }
+}
+
+fn rule_failure(failure: &core::RuleFailure) -> wit::RuleFailure {
+    let location = failure.location();
+    wit::RuleFailure {
+        rule: failure.rule().to_owned(),
+        message: failure.message().to_owned(),
+        help: failure.help().map(str::to_owned),
+        file: location.map(|l| l.file.clone()),
+        line: location.map(|l| number(l.line)),
+        column: location.map(|l| number(l.column)),
+    }
+}
+
+fn error(err: core::EvaluateError) -> wit::Error {
+    match &err {
+        core::EvaluateError::InvalidCase(case) => wit::Error::InvalidCase(
+            case.problems()
+                .iter()
+                .map(|p| wit::CaseProblem {
+                    path: p.path().to_owned(),
+                    message: p.message().to_owned(),
+                    help: p.help().map(str::to_owned),
+                    line: p.position().map(|(line, _)| number(line)),
+                    column: p.position().map(|(_, column)| number(column)),
+                })
+                .collect(),
+        ),
+        core::EvaluateError::InvalidAsOf(_) => wit::Error::InvalidAsOf(err.to_string()),
+        core::EvaluateError::NotInForce { .. } => wit::Error::NotInForce(err.to_string()),
+        core::EvaluateError::InvalidParameter { .. } => wit::Error::InvalidParameter(err.to_string()),
+        core::EvaluateError::LimitExceeded { limit, max, failure } => wit::Error::LimitExceeded(wit::LimitFailure {
+            limit: limit.as_str().to_owned(),
+            max: *max,
+            failure: rule_failure(failure),
+        }),
+        core::EvaluateError::RuleFailed { failure } => wit::Error::RuleFailed(rule_failure(failure)),
+    }
+}
+
+fn layer(layer: &core::LayerRef) -> wit::Layer {
+    wit::Layer {
+        id: layer.id.clone(),
+        version: layer.version.clone(),
+    }
+}
+
+fn owner(owner: core::Owner) -> wit::Owner {
+    match owner {
+        core::Owner::Council => wit::Owner::Council,
+        core::Owner::GpPractice => wit::Owner::GpPractice,
+        core::Owner::Joint => wit::Owner::Joint,
+    }
+}
+
+fn evaluation(evaluation: core::Evaluation) -> wit::Evaluation {
+    let audit = evaluation.audit;
+    wit::Evaluation {
+        eligibility: evaluation
+            .eligibility
+            .into_iter()
+            .map(|d| wit::EligibilityDecision {
+                scheme: d.scheme,
+                decision: match d.decision {
+                    core::Decision::Eligible => wit::Decision::Eligible,
+                    core::Decision::NotEligible => wit::Decision::NotEligible,
+                    core::Decision::InsufficientInformation => wit::Decision::InsufficientInformation,
+                },
+                failed_condition: d.failed_condition,
+                reasons: d.reasons,
+                rule: d.rule,
+                cites: d.cites,
+            })
+            .collect(),
+        reviews: evaluation
+            .reviews
+            .into_iter()
+            .map(|r| wit::ReviewDue {
+                kind: r.kind.as_str().to_owned(),
+                owner: owner(r.owner),
+                window_opens: r.window_opens.map(|d| d.to_string()),
+                due: r.due.to_string(),
+                status: match r.status {
+                    core::ReviewStatus::Upcoming => wit::ReviewStatus::Upcoming,
+                    core::ReviewStatus::Due => wit::ReviewStatus::Due,
+                    core::ReviewStatus::Overdue => wit::ReviewStatus::Overdue,
+                },
+                reason: r.reason,
+                rule: r.rule,
+                cites: r.cites,
+            })
+            .collect(),
+        escalations: evaluation
+            .escalations
+            .into_iter()
+            .map(|e| wit::Escalation {
+                level: match e.level {
+                    core::EscalationLevel::Emergency => wit::EscalationLevel::Emergency,
+                    core::EscalationLevel::Urgent => wit::EscalationLevel::Urgent,
+                    core::EscalationLevel::High => wit::EscalationLevel::High,
+                    core::EscalationLevel::Routine => wit::EscalationLevel::Routine,
+                },
+                to: e.to,
+                to_name: e.to_name,
+                respond_by: e.respond_by.to_string(),
+                reason: e.reason,
+                rule: e.rule,
+                cites: e.cites,
+            })
+            .collect(),
+        recommendations: evaluation
+            .recommendations
+            .into_iter()
+            .map(|r| wit::Recommendation {
+                code: r.code,
+                reason: r.reason,
+                owner: r.owner.map(owner),
+                due: r.due.map(|d| d.to_string()),
+                rule: r.rule,
+                cites: r.cites,
+            })
+            .collect(),
+        audit: wit::Audit {
+            engine: audit.engine,
+            pack_id: audit.pack.id,
+            pack_version: audit.pack.version,
+            pack_digest: audit.pack.digest,
+            layers: audit.layers.iter().map(layer).collect(),
+            as_of: audit.as_of.to_string(),
+            rules_evaluated: audit.rules_evaluated,
+            rules_fired: audit.rules_fired,
+        },
+    }
+}
+
+export!(Component);

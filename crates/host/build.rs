@@ -1,0 +1,55 @@
+//! Builds the careplan component once per change of its sources and embeds it in the
+//! host library (see `build/component.rs`).
+
+#[path = "build/component.rs"]
+mod component;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let workspace = manifest_dir
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace root exists");
+    for path in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "wit",
+        "crates/core/Cargo.toml",
+        "crates/core/src",
+        "crates/component/Cargo.toml",
+        "crates/component/src",
+        "crates/host/build/component.rs",
+    ] {
+        println!("cargo:rerun-if-changed={}", workspace.join(path).display());
+    }
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let bytes = match component::build(&workspace, &shared_target_dir(&out_dir)) {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::exit(1);
+        }
+    };
+    let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(out_dir.join("careplan.wasm"), &bytes).expect("OUT_DIR is writable");
+    std::fs::write(out_dir.join("careplan.wasm.sha256"), digest).expect("OUT_DIR is writable");
+}
+
+/// One build directory for the component whatever the outer profile (`check`, `build`,
+/// `test`, `clippy` each get their own OUT_DIR): `<target>/careplan-component`, found as
+/// the parent of the profile directory that holds `build/`.
+fn shared_target_dir(out_dir: &Path) -> PathBuf {
+    out_dir
+        .ancestors()
+        .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
+        .and_then(|build| build.parent())
+        .and_then(|profile| profile.parent())
+        .map_or_else(
+            || out_dir.join("component-target"),
+            |target| target.join("careplan-component"),
+        )
+}

@@ -1,0 +1,421 @@
+//! careplan-host: run the careplan WebAssembly component with wasmtime.
+//!
+//! The component (built by this crate's build script and embedded in it) is compiled
+//! once per [`Runtime`], optionally cached on disk as a precompiled artifact keyed by the
+//! wasmtime version, the engine configuration and the component's digest. Each
+//! [`RulePack`] handle instantiates it cheaply from a pre-linked `InstancePre` in the
+//! pooling allocator and loads one pack into it.
+//!
+//! Every call is bounded: an epoch deadline (wall-clock time) and a memory cap. A trap
+//! (deadline, memory, or a fault in the component) poisons the instance, so the handle
+//! throws it away, reports [`HostError::Trap`], and re-creates the instance and reloads
+//! its pack on the next call.
+//!
+//! ```no_run
+//! use careplan_host::{HostConfig, PackSource, Runtime, SourceFile};
+//!
+//! let runtime = Runtime::new(HostConfig::default())?;
+//! let pack = PackSource { location: "rules/tiny".into(), manifest: String::new(), files: Vec::<SourceFile>::new() };
+//! let mut handle = runtime.load(pack, Vec::new())?;
+//! let json = handle.evaluate_json(r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#, "2025-01-01")?;
+//! # Ok::<(), careplan_host::HostError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        world: "careplan",
+        path: "../../wit",
+    });
+}
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker, ResourceAny};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder,
+};
+
+pub use bindings::exports::careplan::engine::engine::{
+    Audit, CaseProblem, Decision, Diagnostic, EligibilityDecision, Error as EngineError, Escalation, EscalationLevel,
+    Evaluation, Layer, LimitFailure, Owner, PackInfo, PackSource, Recommendation, ReviewDue, ReviewStatus, RuleFailure,
+    RuleInfo, Severity, SourceFile,
+};
+use bindings::{Careplan, CareplanPre};
+
+/// The component's bytes, as built from this workspace.
+pub const COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/careplan.wasm"));
+
+/// The SHA-256 of [`COMPONENT`], in hex.
+pub const COMPONENT_SHA256: &str = include_str!(concat!(env!("OUT_DIR"), "/careplan.wasm.sha256"));
+
+/// Bounds and caching for a [`Runtime`].
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Wall-clock time one call may take (load or evaluate) before it is stopped.
+    pub timeout: Duration,
+    /// How often the deadline is checked; the deadline is honoured to within this.
+    pub tick: Duration,
+    /// Linear memory one instance may grow to, in bytes.
+    pub memory_limit: usize,
+    /// Instances that may exist at once (the pooling allocator's slots).
+    pub max_instances: u32,
+    /// Where to keep the precompiled component between runs; `None` compiles each time.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        HostConfig {
+            timeout: Duration::from_secs(5),
+            tick: Duration::from_millis(10),
+            memory_limit: 256 << 20,
+            max_instances: 64,
+            cache_dir: None,
+        }
+    }
+}
+
+/// What can go wrong in the host.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The engine answered with a typed error: invalid rules, an invalid case, a rule
+    /// that failed or hit a limit.
+    #[error("{}", describe(.0))]
+    Engine(Box<EngineError>),
+    /// The call trapped: it ran past the deadline, past the memory cap, or the
+    /// component faulted. The instance was discarded; the next call starts afresh.
+    #[error("the evaluation was stopped: {0}")]
+    Trap(TrapKind),
+    /// wasmtime could not be set up or the component could not be compiled or
+    /// instantiated.
+    #[error("the component could not be run: {0}")]
+    Setup(String),
+}
+
+/// Why a call trapped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrapKind {
+    /// It ran past [`HostConfig::timeout`].
+    #[error("it ran longer than the {0:?} allowed")]
+    Timeout(Duration),
+    /// Its memory would have grown past [`HostConfig::memory_limit`].
+    #[error("it needed more than the {0} bytes of memory allowed")]
+    Memory(usize),
+    /// Any other trap, with wasmtime's description.
+    #[error("the component faulted: {0}")]
+    Fault(String),
+}
+
+fn describe(err: &EngineError) -> String {
+    fn place(file: &Option<String>, line: Option<u32>, column: Option<u32>) -> String {
+        match (file, line, column) {
+            (Some(file), Some(line), Some(column)) => format!(" at {file}:{line}:{column}"),
+            _ => String::new(),
+        }
+    }
+    match err {
+        EngineError::InvalidRules(problems) => {
+            let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+            let first = problems
+                .first()
+                .map(|p| format!(": {}{}", p.message, place(&p.file, p.line, p.column)))
+                .unwrap_or_default();
+            format!("the rule pack has {errors} error(s){first}")
+        }
+        EngineError::InvalidCase(problems) => {
+            let list: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    if p.path.is_empty() {
+                        p.message.clone()
+                    } else {
+                        format!("at `{}`: {}", p.path, p.message)
+                    }
+                })
+                .collect();
+            format!("invalid case: {}", list.join("; "))
+        }
+        EngineError::InvalidAsOf(message)
+        | EngineError::NotInForce(message)
+        | EngineError::InvalidParameter(message) => message.clone(),
+        EngineError::LimitExceeded(limit) => format!(
+            "rule `{}` exceeded the `{}` limit of {}{}",
+            limit.failure.rule,
+            limit.limit,
+            limit.max,
+            place(&limit.failure.file, limit.failure.line, limit.failure.column)
+        ),
+        EngineError::RuleFailed(failure) => format!(
+            "rule `{}` failed{}: {}",
+            failure.rule,
+            place(&failure.file, failure.line, failure.column),
+            failure.message
+        ),
+    }
+}
+
+/// Increments the engine's epoch every tick until dropped.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Inner {
+    engine: Engine,
+    pre: CareplanPre<State>,
+    config: HostConfig,
+    _ticker: Ticker,
+}
+
+/// The compiled component and its engine. Cheap to clone and share between threads;
+/// each thread makes its own [`RulePack`] handles.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+/// Per-instance state: the memory cap.
+struct State {
+    limits: StoreLimits,
+}
+
+impl Runtime {
+    /// Sets up wasmtime and compiles the component (or loads it from the cache).
+    pub fn new(config: HostConfig) -> Result<Runtime, HostError> {
+        let setup = |err: wasmtime::Error| HostError::Setup(format!("{err:#}"));
+        let mut wasm_config = Config::new();
+        wasm_config.epoch_interruption(true);
+        let mut pooling = PoolingAllocationConfig::default();
+        pooling
+            .total_component_instances(config.max_instances)
+            .total_core_instances(config.max_instances)
+            .total_memories(config.max_instances)
+            .total_tables(config.max_instances)
+            .max_memory_size(config.memory_limit);
+        wasm_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+        let engine = Engine::new(&wasm_config).map_err(setup)?;
+        let component = compile(&engine, config.cache_dir.as_deref())?;
+        let linker: Linker<State> = Linker::new(&engine);
+        let pre = linker.instantiate_pre(&component).map_err(setup)?;
+        let pre = CareplanPre::new(pre).map_err(setup)?;
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (engine, stop, tick) = (engine.clone(), stop.clone(), config.tick);
+            std::thread::Builder::new()
+                .name("careplan-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(tick);
+                        engine.increment_epoch();
+                    }
+                })
+                .map_err(|err| HostError::Setup(format!("cannot start the deadline thread: {err}")))?
+        };
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                engine,
+                pre,
+                config,
+                _ticker: Ticker {
+                    stop,
+                    thread: Some(thread),
+                },
+            }),
+        })
+    }
+
+    /// Loads a pack (with the packs it may extend) into a new instance.
+    pub fn load(&self, pack: PackSource, available: Vec<PackSource>) -> Result<RulePack, HostError> {
+        let mut handle = RulePack {
+            runtime: self.clone(),
+            pack,
+            available,
+            loaded: None,
+        };
+        handle.ensure_loaded()?;
+        Ok(handle)
+    }
+
+    /// The case JSON Schema, as the component reports it.
+    pub fn case_schema(&self) -> Result<String, HostError> {
+        let (mut store, instance) = self.instantiate()?;
+        let result = instance.careplan_engine_engine().call_case_schema(&mut store);
+        result.map_err(|err| self.trap(err))
+    }
+
+    fn instantiate(&self) -> Result<(Store<State>, Careplan), HostError> {
+        let config = &self.inner.config;
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(config.memory_limit)
+            .trap_on_grow_failure(true)
+            .build();
+        let mut store = Store::new(&self.inner.engine, State { limits });
+        store.limiter(|state| &mut state.limits);
+        self.arm(&mut store);
+        let instance = self.inner.pre.instantiate(&mut store).map_err(|err| self.trap(err))?;
+        Ok((store, instance))
+    }
+
+    /// Sets the deadline for the next call.
+    fn arm(&self, store: &mut Store<State>) {
+        let config = &self.inner.config;
+        let ticks = (config.timeout.as_micros() / config.tick.as_micros().max(1)).max(1);
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.epoch_deadline_trap();
+    }
+
+    /// Classifies a wasmtime error from a call.
+    fn trap(&self, err: wasmtime::Error) -> HostError {
+        let config = &self.inner.config;
+        let kind = match err.downcast_ref::<wasmtime::Trap>() {
+            Some(wasmtime::Trap::Interrupt) => TrapKind::Timeout(config.timeout),
+            _ if format!("{err:#}").contains("memory") && format!("{err:#}").contains("grow") => {
+                TrapKind::Memory(config.memory_limit)
+            }
+            _ => TrapKind::Fault(format!("{err:#}")),
+        };
+        HostError::Trap(kind)
+    }
+}
+
+/// A live instance with a pack loaded in it.
+struct Loaded {
+    store: Store<State>,
+    instance: Careplan,
+    pack: ResourceAny,
+}
+
+/// A pack loaded in its own component instance. Use it from one thread at a time
+/// (`&mut self`); make one handle per thread from a shared [`Runtime`].
+pub struct RulePack {
+    runtime: Runtime,
+    pack: PackSource,
+    available: Vec<PackSource>,
+    loaded: Option<Loaded>,
+}
+
+impl RulePack {
+    fn ensure_loaded(&mut self) -> Result<&mut Loaded, HostError> {
+        if self.loaded.is_none() {
+            let (mut store, instance) = self.runtime.instantiate()?;
+            let result =
+                instance
+                    .careplan_engine_engine()
+                    .rule_pack()
+                    .call_load(&mut store, &self.pack, &self.available);
+            let pack = result
+                .map_err(|err| self.runtime.trap(err))?
+                .map_err(|err| HostError::Engine(Box::new(err)))?;
+            self.loaded = Some(Loaded { store, instance, pack });
+        }
+        self.loaded
+            .as_mut()
+            .ok_or_else(|| HostError::Setup("the pack is not loaded".into()))
+    }
+
+    /// Runs one call with a fresh deadline; on a trap, discards the instance.
+    fn call<T>(
+        &mut self,
+        f: impl FnOnce(&mut Loaded) -> wasmtime::Result<Result<T, EngineError>>,
+    ) -> Result<T, HostError> {
+        let runtime = self.runtime.clone();
+        let loaded = self.ensure_loaded()?;
+        runtime.arm(&mut loaded.store);
+        match f(loaded) {
+            Ok(result) => result.map_err(|err| HostError::Engine(Box::new(err))),
+            Err(err) => {
+                self.loaded = None;
+                Err(runtime.trap(err))
+            }
+        }
+    }
+
+    /// Evaluates case JSON as of a `YYYY-MM-DD` date: the exact JSON `careplan eval`
+    /// prints.
+    pub fn evaluate_json(&mut self, case_json: &str, as_of: &str) -> Result<String, HostError> {
+        self.call(|l| {
+            l.instance
+                .careplan_engine_engine()
+                .rule_pack()
+                .call_evaluate_json(&mut l.store, l.pack, case_json, as_of)
+        })
+    }
+
+    /// Evaluates case JSON as of a date, as typed records.
+    pub fn evaluate(&mut self, case_json: &str, as_of: &str) -> Result<Evaluation, HostError> {
+        self.call(|l| {
+            l.instance
+                .careplan_engine_engine()
+                .rule_pack()
+                .call_evaluate(&mut l.store, l.pack, case_json, as_of)
+        })
+    }
+
+    /// The pack's id, version, digest, layers and rules.
+    pub fn info(&mut self) -> Result<PackInfo, HostError> {
+        self.call(|l| {
+            l.instance
+                .careplan_engine_engine()
+                .rule_pack()
+                .call_info(&mut l.store, l.pack)
+                .map(Ok)
+        })
+    }
+}
+
+/// Compiles the component, or reads the precompiled artifact from `cache_dir` when one
+/// made by the same wasmtime, configuration and component is there.
+fn compile(engine: &Engine, cache_dir: Option<&std::path::Path>) -> Result<Component, HostError> {
+    let setup = |err: wasmtime::Error| HostError::Setup(format!("{err:#}"));
+    let Some(dir) = cache_dir else {
+        return Component::new(engine, COMPONENT).map_err(setup);
+    };
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    let key = format!(
+        "careplan-{}-{:016x}-{}.cwasm",
+        wasmtime_version(),
+        hasher.finish(),
+        COMPONENT_SHA256.get(..16).unwrap_or("")
+    );
+    let path = dir.join(key);
+    if path.is_file() {
+        // SAFETY: the file was written by `Component::serialize` below, for this wasmtime
+        // version, engine configuration and component (all in its name), into a
+        // directory the embedder chose for this cache.
+        if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
+            return Ok(component);
+        }
+    }
+    let component = Component::new(engine, COMPONENT).map_err(setup)?;
+    if let Ok(bytes) = component.serialize() {
+        // The cache is an optimisation: failing to write it is not an error.
+        let _ = std::fs::create_dir_all(dir);
+        let temporary = path.with_extension("tmp");
+        if std::fs::write(&temporary, bytes).is_ok() {
+            let _ = std::fs::rename(&temporary, &path);
+        }
+    }
+    Ok(component)
+}
+
+fn wasmtime_version() -> &'static str {
+    // Pinned in Cargo.toml; part of the cache key so an upgrade never reads old artifacts.
+    "48"
+}

@@ -1,0 +1,230 @@
+//! The component through the host: what it imports and exports, and that runaway rules
+//! come back as typed errors within the bounds, leaving the handle usable.
+
+use std::time::{Duration, Instant};
+
+use careplan_host::{EngineError, HostConfig, HostError, PackSource, Runtime, SourceFile, TrapKind, COMPONENT};
+
+const CASE: &str = r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#;
+
+/// A pack with one rule that recommends normally, or runs `runaway` for a case whose
+/// person id is `runaway`.
+fn pack(runaway: &str) -> PackSource {
+    pack_with("", runaway)
+}
+
+/// Like [`pack`], with `prelude` (e.g. function definitions) at the top of the rule.
+fn pack_with(prelude: &str, runaway: &str) -> PackSource {
+    PackSource {
+        location: "hostile".into(),
+        manifest: "[pack]\nid = \"hostile\"\nname = \"n\"\nauthority = \"a\"\nversion = \"1\"\n".into(),
+        files: vec![SourceFile {
+            path: "rule.rhai".into(),
+            text: format!(
+                "//! id = \"hostile.rule\"\n//! title = \"t\"\n//! kind = \"recommendation\"\n//! cites = \"test\"\n\
+                 {prelude}\nif record.person.id == \"runaway\" {{\n{runaway}\n}}\nrecommend(\"ok\", \"fine\")\n"
+            ),
+        }],
+    }
+}
+
+/// One runtime for the tests that use the default configuration: compiling the
+/// component is the expensive part of starting a host.
+fn shared() -> Runtime {
+    static RUNTIME: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| Runtime::new(HostConfig::default()).expect("runtime"))
+        .clone()
+}
+
+fn runaway_case() -> String {
+    CASE.replace("\"p\"", "\"runaway\"")
+}
+
+fn assert_still_works(handle: &mut careplan_host::RulePack) {
+    let json = handle
+        .evaluate_json(CASE, "2025-01-01")
+        .expect("the next case evaluates");
+    assert!(json.contains("\"code\": \"ok\""), "{json}");
+}
+
+#[test]
+fn the_component_imports_nothing_and_exports_the_engine() {
+    let mut depth = 0usize;
+    let mut imports = Vec::new();
+    let mut exports = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(COMPONENT) {
+        match payload.expect("the component parses") {
+            wasmparser::Payload::Version { .. } => depth += 1,
+            wasmparser::Payload::End(_) => depth -= 1,
+            wasmparser::Payload::ComponentImportSection(section) if depth == 1 => {
+                for import in section {
+                    imports.push(import.expect("an import").name.name.to_owned());
+                }
+            }
+            wasmparser::Payload::ComponentExportSection(section) if depth == 1 => {
+                for export in section {
+                    exports.push(export.expect("an export").name.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(imports, Vec::<String>::new(), "the component must import nothing");
+    assert_eq!(exports, ["careplan:engine/engine@0.1.0"]);
+}
+
+#[test]
+fn the_component_stays_within_its_size_budget() {
+    // Recorded in the issue notes; the target is 1.5 MB.
+    assert!(
+        COMPONENT.len() <= 2_600_000,
+        "the component is {} bytes",
+        COMPONENT.len()
+    );
+}
+
+#[test]
+fn an_endless_loop_stops_at_the_operations_limit() {
+    let runtime = shared();
+    let mut handle = runtime.load(pack("loop {}"), Vec::new()).expect("loads");
+    match handle.evaluate_json(&runaway_case(), "2025-01-01") {
+        Err(HostError::Engine(err)) if matches!(*err, EngineError::LimitExceeded(_)) => {
+            let EngineError::LimitExceeded(limit) = *err else {
+                unreachable!()
+            };
+            assert_eq!(limit.limit, "operations");
+            assert_eq!(limit.failure.rule, "hostile.rule");
+            assert_eq!((limit.failure.line, limit.failure.column), (Some(7), Some(6)));
+        }
+        other => panic!("expected the operations limit, got {other:?}"),
+    }
+    assert_still_works(&mut handle);
+}
+
+#[test]
+fn deep_recursion_stops_at_the_call_depth_limit() {
+    let runtime = shared();
+    let mut handle = runtime
+        .load(pack_with("fn down(n) { down(n + 1) }", "down(0);"), Vec::new())
+        .expect("loads");
+    match handle.evaluate_json(&runaway_case(), "2025-01-01") {
+        Err(HostError::Engine(err)) => assert!(
+            matches!(&*err, EngineError::LimitExceeded(limit) if limit.limit == "call_depth"),
+            "{err:?}"
+        ),
+        other => panic!("expected the call depth limit, got {other:?}"),
+    }
+    assert_still_works(&mut handle);
+}
+
+#[test]
+fn a_slow_rule_is_stopped_at_the_deadline_and_the_handle_recovers() {
+    let config = HostConfig {
+        timeout: Duration::from_millis(200),
+        ..HostConfig::default()
+    };
+    let runtime = Runtime::new(config).expect("runtime");
+    // Each step costs one operation but copies 60 KB: far more than 200 ms of work
+    // long before the operations limit.
+    let slow = "let s = \"\"; s.pad(60000, \"x\"); loop { let t = s.to_upper(); }";
+    let mut handle = runtime.load(pack(slow), Vec::new()).expect("loads");
+    let started = Instant::now();
+    let result = handle.evaluate_json(&runaway_case(), "2025-01-01");
+    let took = started.elapsed();
+    assert!(
+        matches!(result, Err(HostError::Trap(TrapKind::Timeout(d))) if d == Duration::from_millis(200)),
+        "{result:?}"
+    );
+    assert!(took < Duration::from_secs(3), "stopped after {took:?}");
+    assert_still_works(&mut handle);
+}
+
+#[test]
+fn a_memory_bomb_is_stopped_at_the_memory_cap_and_the_handle_recovers() {
+    let config = HostConfig {
+        memory_limit: 24 << 20,
+        ..HostConfig::default()
+    };
+    let runtime = Runtime::new(config).expect("runtime");
+    // Within every Rhai limit (10,000 items per list, 256 variables), but 240 copies of
+    // a 10,000-item list take far more than 24 MiB.
+    let mut bomb = String::from("let a = []; a.pad(10000, 0);\n");
+    for i in 0..240 {
+        bomb.push_str(&format!("let c{i} = a + [];\n"));
+    }
+    let mut handle = runtime.load(pack(&bomb), Vec::new()).expect("loads");
+    let result = handle.evaluate_json(&runaway_case(), "2025-01-01");
+    assert!(
+        matches!(result, Err(HostError::Trap(TrapKind::Memory(_)))),
+        "{result:?}"
+    );
+    assert_still_works(&mut handle);
+}
+
+#[test]
+fn rule_errors_are_values_with_places() {
+    let runtime = shared();
+    let broken = PackSource {
+        files: vec![SourceFile {
+            path: "rule.rhai".into(),
+            text: "//! id = \"hostile.rule\"\n//! title = \"t\"\n//! kind = \"recommendation\"\n//! cites = \"x\"\nlet x = recrd;\n".into(),
+        }],
+        ..pack("")
+    };
+    match runtime.load(broken, Vec::new()) {
+        Err(HostError::Engine(err)) if matches!(*err, EngineError::InvalidRules(_)) => {
+            let EngineError::InvalidRules(problems) = *err else {
+                unreachable!()
+            };
+            assert_eq!(problems.len(), 1);
+            assert_eq!(problems[0].message, "unknown variable `recrd`");
+            assert_eq!(
+                (problems[0].file.as_deref(), problems[0].line, problems[0].column),
+                (Some("hostile/rule.rhai"), Some(5), Some(9))
+            );
+        }
+        Err(other) => panic!("expected invalid rules, got {other}"),
+        Ok(_) => panic!("expected invalid rules, the pack loaded"),
+    }
+}
+
+#[test]
+fn a_runtime_is_shared_between_threads() {
+    let runtime = shared();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let runtime = runtime.clone();
+            std::thread::spawn(move || {
+                let mut handle = runtime.load(pack("loop {}"), Vec::new()).expect("loads");
+                (0..5)
+                    .map(|_| handle.evaluate_json(CASE, "2025-01-01").expect("evaluates"))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let results: Vec<Vec<String>> = threads.into_iter().map(|t| t.join().expect("thread")).collect();
+    assert!(results.iter().flatten().all(|json| json == &results[0][0]));
+}
+
+#[test]
+fn the_precompiled_artifact_is_cached_and_reused() {
+    let dir = std::env::temp_dir().join(format!("careplan-host-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = HostConfig {
+        cache_dir: Some(dir.clone()),
+        ..HostConfig::default()
+    };
+    Runtime::new(config.clone()).expect("compiles and caches");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("cache dir")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(files.len(), 1, "one artifact");
+    let mut handle = Runtime::new(config)
+        .expect("loads from the cache")
+        .load(pack(""), Vec::new())
+        .expect("loads");
+    assert_still_works(&mut handle);
+    let _ = std::fs::remove_dir_all(&dir);
+}
