@@ -78,6 +78,17 @@ impl GuestRulePack for RulePack {
     fn evaluate_json(&self, case_json: String, as_of: String) -> Result<String, wit::Error> {
         core::evaluate_json(&self.0, &case_json, &as_of).map_err(error)
     }
+
+    fn evaluate_json_with_parameters(
+        &self,
+        case_json: String,
+        as_of: String,
+        parameters_json: String,
+    ) -> Result<String, wit::Error> {
+        let parameters: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&parameters_json)
+            .map_err(|err| wit::Error::InvalidParameter(format!("the parameters are not a JSON object: {err}")))?;
+        core::evaluate_json_with_parameters(&self.0, &case_json, &as_of, &parameters).map_err(error)
+    }
 }
 
 fn pack_source(pack: wit::PackSource) -> core::PackSource {

@@ -144,15 +144,28 @@ impl Fixture {
 
     /// Runs the fixture against `pack`.
     pub fn run(&self, pack: &RulePack) -> FixtureOutcome {
+        self.run_with(|case, as_of, params| {
+            let result = if params.is_empty() {
+                evaluate_json(pack, case, as_of)
+            } else {
+                evaluate_json_with_parameters(pack, case, as_of, params)
+            };
+            result.map_err(|err| evaluate_error_to_json(&err))
+        })
+    }
+
+    /// Runs the fixture through any engine: `evaluate` gets the case JSON, the as-of
+    /// date and the parameter overrides, and returns the evaluation JSON text or the
+    /// error as JSON (as [`crate::evaluate_error_to_json`] writes it). This is how the
+    /// same fixtures run natively and through the Wasm component.
+    pub fn run_with(
+        &self,
+        evaluate: impl FnOnce(&str, &str, &Map<String, Value>) -> Result<String, Value>,
+    ) -> FixtureOutcome {
         if let Some(reason) = &self.skip {
             return FixtureOutcome::Skipped(reason.clone());
         }
-        let result = if self.params.is_empty() {
-            evaluate_json(pack, &self.case, &self.as_of)
-        } else {
-            evaluate_json_with_parameters(pack, &self.case, &self.as_of, &self.params)
-        };
-        let (actual, fired) = match result {
+        let (actual, fired) = match evaluate(&self.case, &self.as_of, &self.params) {
             Ok(json) => {
                 // The engine's own output always parses; anything else is a bug worth
                 // seeing in the diff rather than hiding.
@@ -160,7 +173,7 @@ impl Fixture {
                 let fired = fired_rules(&value);
                 (Outcome::Evaluation(value), fired)
             }
-            Err(err) => (Outcome::Error(evaluate_error_to_json(&err)), Vec::new()),
+            Err(error) => (Outcome::Error(error), Vec::new()),
         };
         let (expected, actual, wanted_kind) = match (&self.expect, actual) {
             (Expectation::Evaluation(expected), Outcome::Evaluation(actual)) => (expected, actual, None),

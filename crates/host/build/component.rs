@@ -28,15 +28,8 @@ pub fn build(workspace: &Path, target_dir: &Path) -> Result<Vec<u8>, String> {
     let mut command = Command::new(cargo);
     command
         .current_dir(workspace)
-        .args([
-            "build",
-            "--locked",
-            "--quiet",
-            "-p",
-            "careplan-component",
-            "--target",
-            TARGET,
-        ])
+        .args(["rustc", "--locked", "--quiet", "-p", "careplan-component", "--lib"])
+        .args(["--crate-type", "cdylib", "--target", TARGET])
         .args(["--profile", "component", "--target-dir"])
         .arg(target_dir)
         .env("CARGO_ENCODED_RUSTFLAGS", rustflags)
@@ -46,6 +39,12 @@ pub fn build(workspace: &Path, target_dir: &Path) -> Result<Vec<u8>, String> {
         .env_remove("RUSTC_WRAPPER")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS");
+    let module_path: PathBuf = target_dir
+        .join(TARGET)
+        .join("component")
+        .join("careplan_component.wasm");
+    // Never encode a module left over from an earlier build.
+    let _ = std::fs::remove_file(&module_path);
     let status = command
         .status()
         .map_err(|err| format!("cannot run cargo to build the component: {err}"))?;
@@ -55,10 +54,6 @@ pub fn build(workspace: &Path, target_dir: &Path) -> Result<Vec<u8>, String> {
              `rustup target add {TARGET}` (rust-toolchain.toml lists it)"
         ));
     }
-    let module_path: PathBuf = target_dir
-        .join(TARGET)
-        .join("component")
-        .join("careplan_component.wasm");
     let module =
         std::fs::read(&module_path).map_err(|err| format!("cannot read `{}`: {err}", module_path.display()))?;
     wit_component::ComponentEncoder::default()

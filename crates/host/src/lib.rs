@@ -128,17 +128,30 @@ fn describe(err: &EngineError) -> String {
             format!("the rule pack has {errors} error(s){first}")
         }
         EngineError::InvalidCase(problems) => {
-            let list: Vec<String> = problems
-                .iter()
-                .map(|p| {
-                    if p.path.is_empty() {
-                        p.message.clone()
-                    } else {
-                        format!("at `{}`: {}", p.path, p.message)
+            // The same words as careplan-core's `CaseError`, so messages match natively
+            // and through the component.
+            let item = |p: &CaseProblem| {
+                let mut text = if p.path.is_empty() {
+                    p.message.clone()
+                } else {
+                    format!("at `{}`: {}", p.path, p.message)
+                };
+                if let (Some(line), Some(column)) = (p.line, p.column) {
+                    text.push_str(&format!(" (line {line}, column {column})"));
+                }
+                text
+            };
+            match problems.as_slice() {
+                [one] => format!("invalid case: {}", item(one)),
+                many => {
+                    let mut text = format!("invalid case: {} problems", many.len());
+                    for p in many {
+                        text.push_str("\n  - ");
+                        text.push_str(&item(p));
                     }
-                })
-                .collect();
-            format!("invalid case: {}", list.join("; "))
+                    text
+                }
+            }
         }
         EngineError::InvalidAsOf(message)
         | EngineError::NotInForce(message)
@@ -353,6 +366,22 @@ impl RulePack {
                 .careplan_engine_engine()
                 .rule_pack()
                 .call_evaluate_json(&mut l.store, l.pack, case_json, as_of)
+        })
+    }
+
+    /// [`RulePack::evaluate_json`] with some of the pack's parameters set to other
+    /// values: `parameters_json` is a JSON object of declared parameter names and values.
+    pub fn evaluate_json_with_parameters(
+        &mut self,
+        case_json: &str,
+        as_of: &str,
+        parameters_json: &str,
+    ) -> Result<String, HostError> {
+        self.call(|l| {
+            l.instance
+                .careplan_engine_engine()
+                .rule_pack()
+                .call_evaluate_json_with_parameters(&mut l.store, l.pack, case_json, as_of, parameters_json)
         })
     }
 
