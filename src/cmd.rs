@@ -1,6 +1,7 @@
 //! The subcommands, one file each, and the exit codes they share.
 
 mod check;
+mod component;
 mod eval;
 mod schema;
 mod test;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::engine::EngineKind;
 use crate::render::ErrorFormat;
 
 /// How `careplan` exits. Scripts and CI can tell "the rules or the data said no" from
@@ -55,6 +57,9 @@ pub enum Command {
         /// `json` (the evaluation as hosts see it) or `text` (a summary for people).
         #[arg(long, value_enum, default_value = "json")]
         format: eval::Format,
+        /// Run the rules natively or through the Wasm component; the output is the same.
+        #[arg(long, value_enum, default_value = "native")]
+        engine: EngineKind,
     },
     /// Load and compile rule packs (with their parents) and report every problem.
     Check {
@@ -70,6 +75,15 @@ pub enum Command {
         /// Run only fixtures whose file name contains this text.
         #[arg(long)]
         filter: Option<String>,
+        /// Run the rules natively or through the Wasm component.
+        #[arg(long, value_enum, default_value = "native")]
+        engine: EngineKind,
+    },
+    /// Write the careplan WebAssembly component (`careplan:engine@0.1.0`) to a file,
+    /// for hosts that embed it (Node.js through jco, Python through wasmtime).
+    Component {
+        /// Where to write the `.wasm` file.
+        out: PathBuf,
     },
     /// Print a JSON Schema.
     Schema {
@@ -88,9 +102,11 @@ pub fn run(cli: Cli) -> Exit {
             case,
             as_of,
             format: output,
-        } => eval::run(&pack, &case, as_of.as_deref(), output, format),
+            engine,
+        } => eval::run(&pack, &case, as_of.as_deref(), output, engine, format),
         Command::Check { packs } => check::run(&packs, format),
-        Command::Test { packs, filter } => test::run(&packs, filter.as_deref(), format),
+        Command::Test { packs, filter, engine } => test::run(&packs, filter.as_deref(), engine, format),
+        Command::Component { out } => component::run(&out, format),
         Command::Schema { which } => schema::run(which),
     }
 }
@@ -112,6 +128,18 @@ pub(crate) fn tool_error(err: &dyn std::fmt::Display, format: ErrorFormat) -> Ex
 pub(crate) fn open_error(err: &crate::packs::OpenError, format: ErrorFormat) -> Exit {
     match err {
         crate::packs::OpenError::Read(read) => tool_error(read, format),
+        crate::packs::OpenError::Wasm(host) => match host {
+            careplan_host::HostError::Engine(engine)
+                if matches!(**engine, careplan_host::EngineError::InvalidRules(_)) =>
+            {
+                match format {
+                    ErrorFormat::Human => eprint!("{}", crate::render::wasm_error(host)),
+                    ErrorFormat::Json => eprintln!("{}", crate::engine::host_error_json(host)),
+                }
+                Exit::Failed
+            }
+            other => tool_error(other, format),
+        },
         crate::packs::OpenError::Invalid(load) => {
             match format {
                 ErrorFormat::Human => eprint!("{}", crate::render::load_error(load)),

@@ -3,9 +3,11 @@
 //!
 //! This crate is glue: every decision is made by [`careplan_core`]. It reads packs,
 //! cases and fixtures from disk ([`packs`]), renders results and diagnostics for
-//! people ([`render`]) and maps outcomes to exit codes ([`cmd::Exit`]).
+//! people ([`render`]), runs rules natively or through the Wasm component
+//! ([`engine`]) and maps outcomes to exit codes ([`cmd::Exit`]).
 #![deny(missing_docs)]
 
 pub mod cmd;
+pub mod engine;
 pub mod packs;
 pub mod render;

@@ -42,6 +42,10 @@ pub enum OpenError {
     /// The pack's rules are invalid.
     #[error(transparent)]
     Invalid(#[from] LoadError),
+    /// Loading through the Wasm component failed: invalid rules, or the host could not
+    /// run the component.
+    #[error(transparent)]
+    Wasm(careplan_host::HostError),
 }
 
 /// Reads a text file, with errors that name it.

@@ -32,6 +32,7 @@ pub(super) fn run(packs: &[PathBuf], format: ErrorFormat) -> Exit {
                 }
             }
             Err(OpenError::Read(err)) => return tool_error(&err, format),
+            Err(OpenError::Wasm(err)) => return tool_error(&err, format),
             Err(OpenError::Invalid(err)) => {
                 exit = Exit::Failed;
                 match format {

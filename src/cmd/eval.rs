@@ -3,10 +3,11 @@
 use std::io::Read;
 use std::path::Path;
 
-use careplan_core::{evaluate_error_to_json, Case, Date, EvaluateError, Limits};
+use careplan_core::Date;
 
 use super::{open_error, tool_error, Exit};
-use crate::packs::{display_path, open_pack, read_text};
+use crate::engine::{EngineKind, EvalError};
+use crate::packs::{display_path, read_text};
 use crate::render::{self, ErrorFormat};
 
 /// How `eval` prints the evaluation.
@@ -26,7 +27,14 @@ fn today_in_england() -> Result<Date, String> {
     Date::new(date.year(), date.month(), date.day()).ok_or_else(|| format!("today's date `{date}` is out of range"))
 }
 
-pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format, format: ErrorFormat) -> Exit {
+pub(super) fn run(
+    pack: &Path,
+    case: &Path,
+    as_of: Option<&str>,
+    output: Format,
+    engine: EngineKind,
+    format: ErrorFormat,
+) -> Exit {
     let as_of = match as_of {
         Some(text) => match text.parse::<Date>() {
             Ok(date) => date,
@@ -49,27 +57,40 @@ pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format,
             Err(err) => return tool_error(&err, format),
         }
     };
-    let pack = match open_pack(pack, &Limits::default()) {
+    let mut pack = match crate::engine::open(pack, engine) {
         Ok(pack) => pack,
         Err(err) => return open_error(&err, format),
     };
-    let result = Case::from_json(&case_text)
-        .map_err(EvaluateError::from)
-        .and_then(|case| pack.evaluate(&case, as_of));
-    match result {
-        Ok(evaluation) => {
+    match pack.evaluate_json(&case_text, &as_of.to_string(), &Default::default()) {
+        Ok(json) => {
             match output {
-                Format::Json => print!("{}", evaluation.to_json()),
-                Format::Text => print!("{}", render::evaluation_text(&evaluation)),
+                Format::Json => print!("{json}"),
+                Format::Text => match serde_json::from_str::<careplan_core::Evaluation>(&json) {
+                    Ok(evaluation) => print!("{}", render::evaluation_text(&evaluation)),
+                    Err(err) => {
+                        return tool_error(
+                            &format_args!("the engine's evaluation could not be read: {err}"),
+                            format,
+                        )
+                    }
+                },
             }
             Exit::Ok
         }
         Err(err) => {
-            match format {
-                ErrorFormat::Human => eprint!("{}", render::evaluate_error(&err, &case_name, &case_text)),
-                ErrorFormat::Json => eprintln!("{}", evaluate_error_to_json(&err)),
+            match (format, &err) {
+                (ErrorFormat::Json, _) => eprintln!("{}", err.to_json()),
+                (ErrorFormat::Human, EvalError::Native(err)) => {
+                    eprint!("{}", render::evaluate_error(err, &case_name, &case_text))
+                }
+                (ErrorFormat::Human, EvalError::Wasm(err)) => eprint!("{}", render::wasm_error(err)),
             }
-            Exit::Failed
+            match err {
+                EvalError::Wasm(careplan_host::HostError::Trap(_) | careplan_host::HostError::Setup(_)) => {
+                    Exit::ToolError
+                }
+                _ => Exit::Failed,
+            }
         }
     }
 }

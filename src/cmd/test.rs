@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use careplan_core::fixture::{Fixture, FixtureOutcome};
-use careplan_core::Limits;
 
 use super::{open_error, tool_error, Exit};
-use crate::packs::{display_path, fixture_paths, open_pack, read_text};
+use crate::engine::EngineKind;
+use crate::packs::{display_path, fixture_paths, read_text};
 use crate::render::{self, ErrorFormat};
 
 /// Counts across every pack.
@@ -26,7 +26,7 @@ fn indent(text: &str, by: &str) -> String {
     text.lines().map(|line| format!("{by}{line}\n")).collect()
 }
 
-pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, format: ErrorFormat) -> Exit {
+pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, engine: EngineKind, format: ErrorFormat) -> Exit {
     let mut tally = Tally::default();
     let mut tool_failed = false;
     for dir in packs {
@@ -43,7 +43,7 @@ pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, format: ErrorFormat) 
             .into_iter()
             .filter(|p| filter.is_none_or(|f| fixture_name(p).contains(f)))
             .collect();
-        let pack = match open_pack(dir, &Limits::default()) {
+        let mut pack = match crate::engine::open(dir, engine) {
             Ok(pack) => pack,
             Err(err) => {
                 if open_error(&err, format) == Exit::ToolError {
@@ -57,12 +57,9 @@ pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, format: ErrorFormat) 
                 continue;
             }
         };
-        let info = pack.info();
+        let (id, version, rules) = pack.summary();
         println!(
-            "{name} (pack `{}` {}, {} rules, {} fixtures)",
-            info.id,
-            info.version,
-            info.rules.len(),
+            "{name} (pack `{id}` {version}, {rules} rules, {} fixtures)",
             paths.len()
         );
         for path in &paths {
@@ -82,7 +79,9 @@ pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, format: ErrorFormat) 
                     continue;
                 }
             };
-            match fixture.run(&pack) {
+            let outcome = fixture
+                .run_with(|case, as_of, params| pack.evaluate_json(case, as_of, params).map_err(|e| e.to_json()));
+            match outcome {
                 FixtureOutcome::Passed { .. } => {
                     tally.passed += 1;
                     println!("  ok      {fixture_label}");

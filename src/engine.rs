@@ -1,0 +1,209 @@
+//! Running a pack natively (careplan-core in this process) or through the Wasm
+//! component (careplan-host), with the same output either way.
+
+use std::path::{Path, PathBuf};
+
+use careplan_core::{evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, EvaluateError, Limits};
+use careplan_host::{EngineError, HostConfig, HostError, Runtime};
+use serde_json::{json, Map, Value};
+
+use crate::packs::{read_pack, read_siblings, OpenError};
+
+/// Which engine runs the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EngineKind {
+    /// careplan-core, compiled into this program.
+    #[default]
+    Native,
+    /// The careplan WebAssembly component, run by wasmtime.
+    Wasm,
+}
+
+/// A loaded pack, ready to evaluate cases.
+pub enum Loaded {
+    /// Compiled natively.
+    Native(Box<careplan_core::RulePack>),
+    /// Loaded into a component instance.
+    Wasm(Box<careplan_host::RulePack>),
+}
+
+/// An evaluation that failed, from either engine.
+#[derive(Debug)]
+pub enum EvalError {
+    /// From careplan-core: carries source text for snippets.
+    Native(EvaluateError),
+    /// From the component or the host.
+    Wasm(HostError),
+}
+
+/// Where the CLI keeps the precompiled component between runs.
+fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .map(|dir| dir.join("careplan"))
+}
+
+/// Starts the Wasm runtime, caching the compiled component on disk.
+pub fn runtime() -> Result<Runtime, HostError> {
+    Runtime::new(HostConfig {
+        cache_dir: cache_dir(),
+        ..HostConfig::default()
+    })
+}
+
+/// Opens the pack in `dir` (with its parents from the sibling folders) in `kind`.
+pub fn open(dir: &Path, kind: EngineKind) -> Result<Loaded, OpenError> {
+    match kind {
+        EngineKind::Native => crate::packs::open_pack(dir, &Limits::default()).map(|p| Loaded::Native(Box::new(p))),
+        EngineKind::Wasm => {
+            let pack = read_pack(dir)?;
+            let siblings = read_siblings(dir)?;
+            let runtime = runtime().map_err(OpenError::Wasm)?;
+            runtime
+                .load(to_host(pack), siblings.into_iter().map(to_host).collect())
+                .map(|p| Loaded::Wasm(Box::new(p)))
+                .map_err(OpenError::Wasm)
+        }
+    }
+}
+
+/// A core pack source as the component's.
+pub fn to_host(pack: careplan_core::PackSource) -> careplan_host::PackSource {
+    careplan_host::PackSource {
+        location: pack.location,
+        manifest: pack.manifest,
+        files: pack
+            .files
+            .into_iter()
+            .map(|f| careplan_host::SourceFile {
+                path: f.path,
+                text: f.text,
+            })
+            .collect(),
+    }
+}
+
+impl Loaded {
+    /// Evaluates case JSON as of a date, with optional parameter overrides: the
+    /// evaluation JSON text, identical from both engines.
+    pub fn evaluate_json(&mut self, case: &str, as_of: &str, params: &Map<String, Value>) -> Result<String, EvalError> {
+        match self {
+            Loaded::Native(pack) => if params.is_empty() {
+                evaluate_json(pack, case, as_of)
+            } else {
+                evaluate_json_with_parameters(pack, case, as_of, params)
+            }
+            .map_err(EvalError::Native),
+            Loaded::Wasm(pack) => if params.is_empty() {
+                pack.evaluate_json(case, as_of)
+            } else {
+                pack.evaluate_json_with_parameters(case, as_of, &Value::Object(params.clone()).to_string())
+            }
+            .map_err(EvalError::Wasm),
+        }
+    }
+
+    /// The pack's id, version and number of rules.
+    pub fn summary(&mut self) -> (String, String, usize) {
+        match self {
+            Loaded::Native(pack) => {
+                let info = pack.info();
+                (info.id.clone(), info.version.clone(), info.rules.len())
+            }
+            Loaded::Wasm(pack) => match pack.info() {
+                Ok(info) => (info.id, info.version, info.rules.len()),
+                Err(_) => (String::new(), String::new(), 0),
+            },
+        }
+    }
+}
+
+impl EvalError {
+    /// The error as JSON: the same fields from both engines (`code`, `message`, and
+    /// `problems`, `rule`, `limit`, `max`, `file`, `line`, `column`, `help` as they apply).
+    pub fn to_json(&self) -> Value {
+        match self {
+            EvalError::Native(err) => evaluate_error_to_json(err),
+            EvalError::Wasm(err) => host_error_json(err),
+        }
+    }
+}
+
+fn insert_some<T: serde::Serialize>(map: &mut Map<String, Value>, key: &str, value: Option<T>) {
+    if let Some(value) = value {
+        map.insert(key.into(), json!(value));
+    }
+}
+
+/// A host error as the JSON careplan-core gives for the same error.
+pub fn host_error_json(err: &HostError) -> Value {
+    let mut map = Map::new();
+    let code = match err {
+        HostError::Engine(engine) => match engine.as_ref() {
+            EngineError::InvalidRules(_) => "careplan::load",
+            EngineError::InvalidCase(_) => "careplan::invalid_case",
+            EngineError::InvalidAsOf(_) => "careplan::invalid_as_of",
+            EngineError::NotInForce(_) => "careplan::not_in_force",
+            EngineError::InvalidParameter(_) => "careplan::invalid_parameter",
+            EngineError::LimitExceeded(_) => "careplan::limit_exceeded",
+            EngineError::RuleFailed(_) => "careplan::rule_failed",
+        },
+        HostError::Trap(_) => "careplan::trap",
+        HostError::Setup(_) => "careplan::host",
+    };
+    map.insert("code".into(), json!(code));
+    map.insert("message".into(), json!(err.to_string()));
+    if let HostError::Engine(engine) = err {
+        let failure = match engine.as_ref() {
+            EngineError::InvalidCase(problems) => {
+                let problems = problems
+                    .iter()
+                    .map(|p| {
+                        let mut item = Map::new();
+                        item.insert("path".into(), json!(p.path));
+                        item.insert("message".into(), json!(p.message));
+                        insert_some(&mut item, "help", p.help.as_ref());
+                        insert_some(&mut item, "line", p.line);
+                        insert_some(&mut item, "column", p.column);
+                        Value::Object(item)
+                    })
+                    .collect();
+                map.insert("problems".into(), Value::Array(problems));
+                None
+            }
+            EngineError::InvalidRules(problems) => {
+                let problems = problems
+                    .iter()
+                    .map(|p| {
+                        let mut item = Map::new();
+                        item.insert("code".into(), json!(p.code));
+                        item.insert("message".into(), json!(p.message));
+                        insert_some(&mut item, "help", p.help.as_ref());
+                        insert_some(&mut item, "file", p.file.as_ref());
+                        insert_some(&mut item, "line", p.line);
+                        insert_some(&mut item, "column", p.column);
+                        Value::Object(item)
+                    })
+                    .collect();
+                map.insert("problems".into(), Value::Array(problems));
+                None
+            }
+            EngineError::LimitExceeded(limit) => {
+                map.insert("limit".into(), json!(limit.limit));
+                map.insert("max".into(), json!(limit.max));
+                Some(&limit.failure)
+            }
+            EngineError::RuleFailed(failure) => Some(failure),
+            _ => None,
+        };
+        if let Some(failure) = failure {
+            map.insert("rule".into(), json!(failure.rule));
+            insert_some(&mut map, "file", failure.file.as_ref());
+            insert_some(&mut map, "line", failure.line);
+            insert_some(&mut map, "column", failure.column);
+            insert_some(&mut map, "help", failure.help.as_ref());
+        }
+    }
+    Value::Object(map)
+}
