@@ -1,0 +1,390 @@
+//! Native and Wasm side by side: every fixture of every pack, and 10,000 generated
+//! cases, through careplan-core and through the component in careplan-host. The JSON
+//! must be identical byte for byte, and so must the error JSON.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use careplan::engine::{host_error_json, to_host};
+use careplan::packs::{fixture_paths, open_pack, read_pack, read_siblings, read_text};
+use careplan_core::fixture::Fixture;
+use careplan_core::{evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, Limits, RulePack};
+use careplan_host::{HostConfig, Runtime};
+use serde_json::{json, Map, Value};
+
+fn runtime() -> Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| Runtime::new(HostConfig::default()).expect("the host starts"))
+        .clone()
+}
+
+fn pack_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("rules")
+        .expect("rules/")
+        .filter_map(Result::ok)
+        .map(|e| Path::new("rules").join(e.file_name()))
+        .filter(|d| d.join("pack.toml").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Both engines with the same pack loaded.
+struct Both {
+    native: RulePack,
+    wasm: careplan_host::RulePack,
+}
+
+impl Both {
+    fn open(dir: &Path) -> Both {
+        let native = open_pack(dir, &Limits::default()).expect("the pack loads natively");
+        let source = read_pack(dir).expect("reads");
+        let siblings = read_siblings(dir).expect("reads");
+        let wasm = runtime()
+            .load(to_host(source), siblings.into_iter().map(to_host).collect())
+            .expect("the pack loads in the component");
+        Both { native, wasm }
+    }
+
+    /// Evaluates with both engines: whether the evaluation succeeded, and what differs
+    /// between the engines (`None` when they agree).
+    fn compare(&mut self, case: &str, as_of: &str, params: &Map<String, Value>) -> (bool, Option<String>) {
+        let native = if params.is_empty() {
+            evaluate_json(&self.native, case, as_of)
+        } else {
+            evaluate_json_with_parameters(&self.native, case, as_of, params)
+        };
+        let wasm = if params.is_empty() {
+            self.wasm.evaluate_json(case, as_of)
+        } else {
+            self.wasm
+                .evaluate_json_with_parameters(case, as_of, &Value::Object(params.clone()).to_string())
+        };
+        let succeeded = native.is_ok();
+        let difference = match (native, wasm) {
+            (Ok(n), Ok(w)) if n == w => None,
+            (Err(n), Err(w)) if evaluate_error_to_json(&n) == host_error_json(&w) => None,
+            (n, w) => Some(format!(
+                "native: {}\nwasm:   {}",
+                n.unwrap_or_else(|e| evaluate_error_to_json(&e).to_string()),
+                w.unwrap_or_else(|e| host_error_json(&e).to_string())
+            )),
+        };
+        (succeeded, difference)
+    }
+}
+
+#[test]
+fn every_fixture_gives_identical_results_natively_and_in_wasm() {
+    let mut compared = 0;
+    let mut differences = Vec::new();
+    for dir in pack_dirs() {
+        let mut both = Both::open(&dir);
+        for path in fixture_paths(&dir).expect("fixtures") {
+            let fixture = Fixture::from_json(&read_text(&path).expect("reads")).expect("a valid fixture");
+            compared += 1;
+            if let (_, Some(diff)) = both.compare(&fixture.case, &fixture.as_of, &fixture.params) {
+                differences.push(format!("{}:\n{diff}", path.display()));
+            }
+        }
+    }
+    assert!(compared >= 100, "only {compared} fixtures");
+    assert!(
+        differences.is_empty(),
+        "{} of {compared} differ:\n{}",
+        differences.len(),
+        differences.join("\n\n")
+    );
+}
+
+/// A small deterministic generator (splitmix64), so the corpus is the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+    /// A date between 2014 and 2029.
+    fn date(&mut self) -> String {
+        format!(
+            "{}-{:02}-{:02}",
+            2014 + self.below(16),
+            1 + self.below(12),
+            1 + self.below(28)
+        )
+    }
+    fn date_near(&mut self, year: u64) -> String {
+        format!(
+            "{}-{:02}-{:02}",
+            year - self.below(3),
+            1 + self.below(12),
+            1 + self.below(28)
+        )
+    }
+}
+
+const OUTCOMES: &[&str] = &[
+    "nutrition",
+    "personal_hygiene",
+    "toilet_needs",
+    "being_clothed",
+    "home_safely",
+    "habitable_home",
+    "relationships",
+    "work_training_education_volunteering",
+    "community_facilities",
+    "caring_for_child",
+];
+const CARER_OUTCOMES: &[&str] = &[
+    "caring_for_child",
+    "caring_for_others",
+    "habitable_home",
+    "nutrition",
+    "relationships",
+    "work_training_education_volunteering",
+    "community_facilities",
+    "recreation",
+];
+const QUALIFIERS: &[&str] = &[
+    "without_assistance",
+    "pain_distress_anxiety",
+    "endangers_health_or_safety",
+];
+const EVENTS: &[&str] = &[
+    "hospital_admission",
+    "hospital_discharge",
+    "fall",
+    "carer_unavailable",
+    "bereavement",
+    "move_home",
+    "deterioration",
+    "provider_failure",
+    "safeguarding_concern",
+    "other",
+];
+const ABUSE: &[&str] = &[
+    "physical",
+    "domestic",
+    "financial",
+    "neglect",
+    "self_neglect",
+    "psychological",
+];
+const RATINGS: &[&str] = &["A", "B", "C", "C"];
+
+/// One generated case and as-of date. About one in thirty is broken on purpose (an
+/// unknown field, an unreal date, a wrong type), so errors are compared too.
+fn generate(rng: &mut Rng, n: u64) -> (String, String) {
+    // rules/elmshire is in force from 2025-04-01; the bank-holiday table ends in 2030.
+    let year = 2025 + rng.below(5);
+    let as_of = format!("{year}-{:02}-{:02}", 4 + rng.below(9), 1 + rng.below(28));
+    let mut person = json!({
+        "id": format!("gen-{n:05}"),
+        "date_of_birth": format!("{}-{:02}-{:02}", 1925 + rng.below(80), 1 + rng.below(12), 1 + rng.below(28)),
+    });
+    if rng.chance(60) {
+        person["ordinary_residence"] = json!(rng.pick(&["Elmshire", "Elmshire", "Othershire", " "]));
+    }
+    if rng.chance(30) {
+        person["postcode"] = json!("ZZ99 3AA");
+    }
+    if rng.chance(3) {
+        person["date_of_death"] = json!(rng.date_near(year));
+    }
+    if rng.chance(40) {
+        person["gp_registered"] = json!(rng.date());
+    }
+    let mut case = json!({ "person": person });
+    if rng.chance(70) {
+        case["conditions"] =
+            json!([{ "code": "26929004", "impairment_or_illness": rng.chance(80), "active": rng.chance(90) }]);
+    }
+    let mut assessments = Vec::new();
+    for _ in 0..rng.below(3) {
+        let carer = rng.chance(25);
+        let pool = if carer { CARER_OUTCOMES } else { OUTCOMES };
+        let mut outcomes = Vec::new();
+        for outcome in pool {
+            if rng.chance(35) {
+                let qualifiers: Vec<&str> = (0..rng.below(3)).map(|_| rng.pick(QUALIFIERS)).collect();
+                let mut qualifiers = qualifiers;
+                qualifiers.sort();
+                qualifiers.dedup();
+                outcomes.push(json!({
+                    "outcome": outcome,
+                    "qualifiers": qualifiers,
+                    "fluctuating": rng.chance(10),
+                    "met_by_carer": rng.chance(15),
+                }));
+            }
+        }
+        let mut assessment = json!({
+            "kind": if carer { "carer" } else { rng.pick(&["needs", "needs", "reassessment"]) },
+            "date": rng.date_near(year),
+            "refused": rng.chance(5),
+            "outcomes": outcomes,
+            "wellbeing": { "significant_impact": rng.chance(70), "basis": rng.pick(&["is", "likely_to_be"]) },
+        });
+        if rng.chance(10) {
+            assessment["fluctuating_period"] =
+                json!({ "from": format!("{}-01-01", year - 1), "to": format!("{}-03-01", year - 1) });
+        }
+        if carer {
+            assessment["carer"] = json!({
+                "necessary_care": rng.chance(85),
+                "health": rng.pick(&["stable", "at_risk", "deteriorating"]),
+            });
+        }
+        assessments.push(assessment);
+    }
+    case["assessments"] = json!(assessments);
+    let mut plans = Vec::new();
+    for i in 0..rng.below(3) {
+        let mut plan = json!({
+            "id": format!("plan-{i}"),
+            "kind": rng.pick(&["care_and_support", "care_and_support", "carer_support", "gp_personalised_care"]),
+            "signed_off": rng.date_near(year),
+        });
+        if rng.chance(20) {
+            plan["revised"] = json!(rng.date_near(year));
+        }
+        if rng.chance(15) {
+            plan["direct_payment"] = json!({ "first_payment": rng.date_near(year) });
+        }
+        plans.push(plan);
+    }
+    case["plans"] = json!(plans);
+    let reviews: Vec<Value> = (0..rng.below(3))
+        .map(|_| json!({ "date": rng.date_near(year), "kind": rng.pick(&["light_touch", "planned", "unplanned", "post_discharge_contact", "gp_care_plan"]) }))
+        .collect();
+    case["reviews"] = json!(reviews);
+    if rng.chance(15) {
+        case["review_requests"] =
+            json!([{ "date": rng.date_near(year), "requester": rng.pick(&["person", "carer", "gp"]) }]);
+    }
+    let mut events = Vec::new();
+    for _ in 0..rng.below(4) {
+        let kind = rng.pick(EVENTS);
+        let mut event = json!({ "date": rng.date_near(year), "kind": kind, "emergency": rng.chance(50) });
+        if rng.chance(50) {
+            event["notified"] = json!(rng.date_near(year));
+        }
+        if kind == "safeguarding_concern" {
+            event["safeguarding"] = json!({
+                "categories": [rng.pick(ABUSE)],
+                "immediate_danger": rng.chance(20),
+                "crime_suspected": rng.chance(10),
+                "has_care_needs": if rng.chance(80) { json!(rng.chance(70)) } else { Value::Null },
+                "unable_to_protect_self": if rng.chance(80) { json!(rng.chance(60)) } else { Value::Null },
+            });
+        }
+        events.push(event);
+    }
+    case["events"] = json!(events);
+    if rng.chance(30) {
+        let mut register = json!({ "added": rng.date_near(year), "named_gp": "gp-1", "care_coordinator": "cc-1" });
+        if rng.chance(50) {
+            register["informed"] = json!(rng.date_near(year));
+        }
+        if rng.chance(60) {
+            register["care_plan"] = json!(rng.pick(&["agreed", "declined"]));
+        }
+        case["gp_register"] = register;
+    }
+    if rng.chance(30) {
+        case["named_gp"] = json!({ "gp": "gp-1", "allocated": rng.date_near(year), "informed": rng.date_near(year) });
+    }
+    if rng.chance(40) {
+        case["frailty"] = json!({ "assessed": rng.date_near(year), "efi_deficits": rng.below(37), "clinically_confirmed": rng.chance(50) });
+    }
+    if rng.chance(15) {
+        let domains = [
+            "breathing",
+            "nutrition",
+            "continence",
+            "skin_integrity",
+            "mobility",
+            "communication",
+            "psychological_emotional",
+            "cognition",
+            "behaviour",
+            "drug_therapies",
+            "altered_states_of_consciousness",
+        ];
+        let ratings: Map<String, Value> = domains
+            .iter()
+            .map(|d| ((*d).to_owned(), json!(rng.pick(RATINGS))))
+            .collect();
+        case["chc_checklist"] = json!({ "date": rng.date_near(year), "ratings": ratings });
+    }
+    if rng.chance(20) {
+        case["local"] = json!({ "home_care_requested": rng.chance(70), "home_care_requested_on": rng.date_near(year) });
+    }
+    match rng.below(30) {
+        0 => case["person"]["date_of_brith"] = json!("1950-01-01"),
+        1 => case["person"]["date_of_birth"] = json!(format!("{}-02-30", 1930 + rng.below(50))),
+        2 => case["plans"] = json!("not a list"),
+        _ => {}
+    }
+    (case.to_string(), as_of)
+}
+
+#[test]
+fn ten_thousand_generated_cases_give_identical_results_natively_and_in_wasm() {
+    const CASES: u64 = 10_000;
+    const THREADS: u64 = 2;
+    let results: Vec<(u64, u64, Vec<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|t| {
+                scope.spawn(move || {
+                    let mut both = Both::open(Path::new("rules/elmshire"));
+                    let mut rng = Rng(0x5eed_0000 + t);
+                    let (mut evaluated, mut errors, mut differences) = (0, 0, Vec::new());
+                    for n in (t..CASES).step_by(THREADS as usize) {
+                        let (case, as_of) = generate(&mut rng, n);
+                        let (succeeded, difference) = both.compare(&case, &as_of, &Map::new());
+                        if succeeded {
+                            evaluated += 1;
+                        } else {
+                            errors += 1;
+                        }
+                        if let Some(diff) = difference {
+                            differences.push(format!("case {n} as of {as_of}: {case}\n{diff}"));
+                        }
+                    }
+                    (evaluated, errors, differences)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    let evaluated: u64 = results.iter().map(|r| r.0).sum();
+    let errors: u64 = results.iter().map(|r| r.1).sum();
+    let differences: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
+    assert_eq!(evaluated + errors, CASES);
+    // The corpus must exercise both paths: mostly evaluations, some errors.
+    assert!(
+        evaluated > CASES * 8 / 10 && errors > CASES / 50,
+        "{evaluated} evaluated, {errors} errors"
+    );
+    assert!(
+        differences.is_empty(),
+        "{} cases differ; the first:\n{}",
+        differences.len(),
+        differences[0]
+    );
+}
