@@ -14,6 +14,10 @@ fn a_second_build_in_another_directory_gives_the_same_bytes() {
         .expect("the workspace exists");
     let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reproducible-component");
     let again = component::build(&workspace, &target_dir).expect("the component builds");
-    assert_eq!(again.len(), careplan_host::COMPONENT.len(), "the two builds differ in size");
+    assert_eq!(
+        again.len(),
+        careplan_host::COMPONENT.len(),
+        "the two builds differ in size"
+    );
     assert!(again == careplan_host::COMPONENT, "the two builds differ");
 }
