@@ -201,9 +201,37 @@ pub struct Runtime {
     inner: Arc<Inner>,
 }
 
-/// Per-instance state: the memory cap.
+/// Per-instance state: the memory cap, and whether it refused growth (so a trap can be
+/// told apart from other faults without reading its message).
 struct State {
     limits: StoreLimits,
+    memory_refused: bool,
+}
+
+impl wasmtime::ResourceLimiter for State {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum);
+        if !matches!(allowed, Ok(true)) {
+            self.memory_refused = true;
+        }
+        allowed
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
 }
 
 impl Runtime {
@@ -268,7 +296,7 @@ impl Runtime {
     pub fn case_schema(&self) -> Result<String, HostError> {
         let (mut store, instance) = self.instantiate()?;
         let result = instance.careplan_engine_engine().call_case_schema(&mut store);
-        result.map_err(|err| self.trap(err))
+        result.map_err(|err| self.trap(err, store.data()))
     }
 
     fn instantiate(&self) -> Result<(Store<State>, Careplan), HostError> {
@@ -277,10 +305,17 @@ impl Runtime {
             .memory_size(config.memory_limit)
             .trap_on_grow_failure(true)
             .build();
-        let mut store = Store::new(&self.inner.engine, State { limits });
-        store.limiter(|state| &mut state.limits);
+        let mut store = Store::new(
+            &self.inner.engine,
+            State {
+                limits,
+                memory_refused: false,
+            },
+        );
+        store.limiter(|state| state);
         self.arm(&mut store);
-        let instance = self.inner.pre.instantiate(&mut store).map_err(|err| self.trap(err))?;
+        let instance = self.inner.pre.instantiate(&mut store);
+        let instance = instance.map_err(|err| self.trap(err, store.data()))?;
         Ok((store, instance))
     }
 
@@ -292,14 +327,12 @@ impl Runtime {
         store.epoch_deadline_trap();
     }
 
-    /// Classifies a wasmtime error from a call.
-    fn trap(&self, err: wasmtime::Error) -> HostError {
+    /// Classifies a wasmtime error from a call on a store in `state`.
+    fn trap(&self, err: wasmtime::Error, state: &State) -> HostError {
         let config = &self.inner.config;
         let kind = match err.downcast_ref::<wasmtime::Trap>() {
             Some(wasmtime::Trap::Interrupt) => TrapKind::Timeout(config.timeout),
-            _ if format!("{err:#}").contains("memory") && format!("{err:#}").contains("grow") => {
-                TrapKind::Memory(config.memory_limit)
-            }
+            _ if state.memory_refused => TrapKind::Memory(config.memory_limit),
             _ => TrapKind::Fault(format!("{err:#}")),
         };
         HostError::Trap(kind)
@@ -332,7 +365,7 @@ impl RulePack {
                     .rule_pack()
                     .call_load(&mut store, &self.pack, &self.available);
             let pack = result
-                .map_err(|err| self.runtime.trap(err))?
+                .map_err(|err| self.runtime.trap(err, store.data()))?
                 .map_err(|err| HostError::Engine(Box::new(err)))?;
             self.loaded = Some(Loaded { store, instance, pack });
         }
@@ -349,11 +382,12 @@ impl RulePack {
         let runtime = self.runtime.clone();
         let loaded = self.ensure_loaded()?;
         runtime.arm(&mut loaded.store);
-        match f(loaded) {
+        match f(&mut *loaded) {
             Ok(result) => result.map_err(|err| HostError::Engine(Box::new(err))),
             Err(err) => {
+                let error = runtime.trap(err, loaded.store.data());
                 self.loaded = None;
-                Err(runtime.trap(err))
+                Err(error)
             }
         }
     }
