@@ -74,11 +74,13 @@ fn the_component_imports_nothing_and_exports_the_engine() {
     assert_eq!(exports, ["careplan:engine/engine@0.1.0"]);
 }
 
+/// A guard against size regressions. The budget the project aims for is 1.5 MB; the
+/// component measured 1,946,893 bytes when this was written (Rhai, serde, schemars and
+/// the TOML parser make up most of it), so this fails on any growth past 2 MB.
 #[test]
-fn the_component_stays_within_its_size_budget() {
-    // Recorded in the issue notes; the target is 1.5 MB.
+fn the_component_does_not_grow_past_2_mb() {
     assert!(
-        COMPONENT.len() <= 2_600_000,
+        COMPONENT.len() <= 2_000_000,
         "the component is {} bytes",
         COMPONENT.len()
     );
