@@ -1,5 +1,6 @@
 //! The subcommands, one file each, and the exit codes they share.
 
+mod batch;
 mod check;
 mod component;
 mod eval;
@@ -79,6 +80,27 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "native")]
         engine: EngineKind,
     },
+    /// Sweep a caseload: evaluate every case of a JSON Lines file (or standard input),
+    /// writing one JSON line per input line, in order, and a summary to standard error.
+    Batch {
+        /// The rule pack folder.
+        pack: PathBuf,
+        /// The JSON Lines file of cases, one case per line, or `-` for standard input.
+        #[arg(default_value = "-")]
+        input: PathBuf,
+        /// Where to write the results; standard output by default.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The date to evaluate every case as of (`YYYY-MM-DD`).
+        #[arg(long)]
+        as_of: String,
+        /// Run the rules natively or through the Wasm component.
+        #[arg(long, value_enum, default_value = "native")]
+        engine: EngineKind,
+        /// Threads to use; every core by default.
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// Write the careplan WebAssembly component (`careplan:engine@0.1.0`) to a file,
     /// for hosts that embed it (Node.js through jco, Python through wasmtime).
     Component {
@@ -107,6 +129,17 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check { packs } => check::run(&packs, format),
         Command::Test { packs, filter, engine } => test::run(&packs, filter.as_deref(), engine, format),
         Command::Component { out } => component::run(&out, format),
+        Command::Batch {
+            pack,
+            input,
+            output,
+            as_of,
+            engine,
+            jobs,
+        } => match as_of.parse::<careplan_core::Date>() {
+            Ok(_) => batch::run(&pack, &input, output.as_deref(), &as_of, engine, jobs, format),
+            Err(err) => tool_error(&format_args!("invalid `--as-of`: {err}"), format),
+        },
         Command::Schema { which } => schema::run(which),
     }
 }

@@ -2,6 +2,7 @@
 //! component (careplan-host), with the same output either way.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use careplan_core::{evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, EvaluateError, Limits};
 use careplan_host::{EngineError, HostConfig, HostError, Runtime};
@@ -21,8 +22,8 @@ pub enum EngineKind {
 
 /// A loaded pack, ready to evaluate cases.
 pub enum Loaded {
-    /// Compiled natively.
-    Native(Box<careplan_core::RulePack>),
+    /// Compiled natively; shared, since a native pack serves many threads at once.
+    Native(Arc<careplan_core::RulePack>),
     /// Loaded into a component instance.
     Wasm(Box<careplan_host::RulePack>),
 }
@@ -55,15 +56,52 @@ pub fn runtime() -> Result<Runtime, HostError> {
 /// Opens the pack in `dir` (with its parents from the sibling folders) in `kind`.
 pub fn open(dir: &Path, kind: EngineKind) -> Result<Loaded, OpenError> {
     match kind {
-        EngineKind::Native => crate::packs::open_pack(dir, &Limits::default()).map(|p| Loaded::Native(Box::new(p))),
-        EngineKind::Wasm => {
-            let pack = read_pack(dir)?;
-            let siblings = read_siblings(dir)?;
-            let runtime = runtime().map_err(OpenError::Wasm)?;
-            runtime
-                .load(to_host(pack), siblings.into_iter().map(to_host).collect())
+        EngineKind::Native => crate::packs::open_pack(dir, &Limits::default()).map(|p| Loaded::Native(Arc::new(p))),
+        EngineKind::Wasm => Prepared::new(dir, kind)?.handle(),
+    }
+}
+
+/// A pack made ready once, from which each thread takes its own [`Loaded`] handle: the
+/// same compiled pack natively, a new component instance with the pack loaded for Wasm.
+pub enum Prepared {
+    /// The compiled pack.
+    Native(Arc<careplan_core::RulePack>),
+    /// The runtime and the pack's sources.
+    Wasm {
+        /// The compiled component.
+        runtime: Runtime,
+        /// The pack.
+        pack: careplan_host::PackSource,
+        /// The packs it may extend.
+        available: Vec<careplan_host::PackSource>,
+    },
+}
+
+impl Prepared {
+    /// Reads the pack in `dir` and compiles it (natively) or the component (Wasm).
+    pub fn new(dir: &Path, kind: EngineKind) -> Result<Prepared, OpenError> {
+        Ok(match kind {
+            EngineKind::Native => Prepared::Native(Arc::new(crate::packs::open_pack(dir, &Limits::default())?)),
+            EngineKind::Wasm => Prepared::Wasm {
+                pack: to_host(read_pack(dir)?),
+                available: read_siblings(dir)?.into_iter().map(to_host).collect(),
+                runtime: runtime().map_err(OpenError::Wasm)?,
+            },
+        })
+    }
+
+    /// A handle for one thread.
+    pub fn handle(&self) -> Result<Loaded, OpenError> {
+        match self {
+            Prepared::Native(pack) => Ok(Loaded::Native(pack.clone())),
+            Prepared::Wasm {
+                runtime,
+                pack,
+                available,
+            } => runtime
+                .load(pack.clone(), available.clone())
                 .map(|p| Loaded::Wasm(Box::new(p)))
-                .map_err(OpenError::Wasm)
+                .map_err(OpenError::Wasm),
         }
     }
 }
@@ -101,6 +139,27 @@ impl Loaded {
                 pack.evaluate_json_with_parameters(case, as_of, &Value::Object(params.clone()).to_string())
             }
             .map_err(EvalError::Wasm),
+        }
+    }
+
+    /// Evaluates case JSON as of a date into the typed evaluation, from either engine.
+    pub fn evaluate(&mut self, case: &str, as_of: &str) -> Result<careplan_core::Evaluation, EvalError> {
+        match self {
+            Loaded::Native(pack) => {
+                let as_of = as_of
+                    .parse()
+                    .map_err(|e| EvalError::Native(EvaluateError::InvalidAsOf(e)))?;
+                let case = careplan_core::Case::from_json(case).map_err(|e| EvalError::Native(e.into()))?;
+                pack.evaluate(&case, as_of).map_err(EvalError::Native)
+            }
+            Loaded::Wasm(pack) => {
+                let json = pack.evaluate_json(case, as_of).map_err(EvalError::Wasm)?;
+                serde_json::from_str(&json).map_err(|err| {
+                    EvalError::Wasm(HostError::Setup(format!(
+                        "the component's evaluation could not be read: {err}"
+                    )))
+                })
+            }
         }
     }
 

@@ -383,6 +383,11 @@ impl CaseError {
     /// repeating the offending value (case values are personal data).
     pub(crate) fn from_serde(_text: &str, err: serde_path_to_error::Error<serde_json::Error>) -> Self {
         let mut path = err.path().to_string();
+        // serde_path_to_error writes `?` for a place it could not name (such as the
+        // end of truncated JSON); the known part of the path is what helps.
+        while let Some(known) = path.strip_suffix(".?").or_else(|| path.strip_suffix('?')) {
+            path = known.to_owned();
+        }
         if path == "." {
             path.clear();
         }
