@@ -79,6 +79,15 @@ pub enum Command {
         /// Run the rules natively or through the Wasm component.
         #[arg(long, value_enum, default_value = "native")]
         engine: EngineKind,
+        /// Report how many fixtures made each rule fire, and the rules none did.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when fewer than this percentage of a pack's own rules fire in its fixtures.
+        #[arg(long, value_name = "PERCENT")]
+        min_coverage: Option<f64>,
+        /// `human` (with diffs), `json` or `junit` (JUnit XML for CI systems).
+        #[arg(long, value_enum, default_value = "human")]
+        format: test::ReportFormat,
     },
     /// Sweep a caseload: evaluate every case of a JSON Lines file (or standard input),
     /// writing one JSON line per input line, in order, and a summary to standard error.
@@ -127,7 +136,24 @@ pub fn run(cli: Cli) -> Exit {
             engine,
         } => eval::run(&pack, &case, as_of.as_deref(), output, engine, format),
         Command::Check { packs } => check::run(&packs, format),
-        Command::Test { packs, filter, engine } => test::run(&packs, filter.as_deref(), engine, format),
+        Command::Test {
+            packs,
+            filter,
+            engine,
+            coverage,
+            min_coverage,
+            format: report,
+        } => test::run(
+            &packs,
+            test::Options {
+                filter: filter.as_deref(),
+                engine,
+                format: report,
+                coverage,
+                min_coverage,
+            },
+            format,
+        ),
         Command::Component { out } => component::run(&out, format),
         Command::Batch {
             pack,

@@ -163,16 +163,21 @@ impl Loaded {
         }
     }
 
-    /// The pack's id, version and number of rules.
-    pub fn summary(&mut self) -> (String, String, usize) {
+    /// The pack's id, version and rules (each rule's id and the pack that defines it).
+    pub fn summary(&mut self) -> (String, String, Vec<(String, String)>) {
         match self {
             Loaded::Native(pack) => {
                 let info = pack.info();
-                (info.id.clone(), info.version.clone(), info.rules.len())
+                let rules = info.rules.iter().map(|r| (r.id.clone(), r.pack.clone())).collect();
+                (info.id.clone(), info.version.clone(), rules)
             }
             Loaded::Wasm(pack) => match pack.info() {
-                Ok(info) => (info.id, info.version, info.rules.len()),
-                Err(_) => (String::new(), String::new(), 0),
+                Ok(info) => (
+                    info.id,
+                    info.version,
+                    info.rules.into_iter().map(|r| (r.id, r.pack)).collect(),
+                ),
+                Err(_) => (String::new(), String::new(), Vec::new()),
             },
         }
     }

@@ -89,7 +89,10 @@ fn reconcile(sweep: &Sweep, count: u64, corrupted: &[u64]) {
         match (record.get("evaluation"), record.get("error")) {
             (Some(_), None) => {}
             (None, Some(error)) => {
-                assert!(error["code"].as_str().is_some() && error["message"].as_str().is_some(), "{record}");
+                assert!(
+                    error["code"].as_str().is_some() && error["message"].as_str().is_some(),
+                    "{record}"
+                );
                 errors.push(line);
             }
             _ => panic!("a record is an evaluation or an error: {record}"),
@@ -98,7 +101,10 @@ fn reconcile(sweep: &Sweep, count: u64, corrupted: &[u64]) {
     assert_eq!(errors, corrupted, "the errors are exactly the corrupted lines");
     let evaluated = count - corrupted.len() as u64;
     assert!(
-        sweep.summary.starts_with(&format!("{count} lines: {evaluated} evaluated, {} errors\n", corrupted.len())),
+        sweep.summary.starts_with(&format!(
+            "{count} lines: {evaluated} evaluated, {} errors\n",
+            corrupted.len()
+        )),
         "{}",
         sweep.summary
     );

@@ -309,3 +309,54 @@ fn a_case_can_come_from_standard_input() {
     ]);
     assert_eq!(output.stdout, file.stdout);
 }
+
+#[test]
+fn test_reports_rule_coverage_and_enforces_a_minimum() {
+    let output = careplan(&["test", "tests/data/packs/tiny", "--filter", "aged", "--coverage"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("  coverage: 1 of 1 rules of `tiny` fired (100.0%)\n       1  tiny.bus-pass \n"),
+        "{}",
+        stdout(&output)
+    );
+    // Only the skipped fixture: nothing fires, so 0% is below a 50% minimum.
+    let output = careplan(&[
+        "test",
+        "tests/data/packs/tiny",
+        "--filter",
+        "skipped",
+        "--min-coverage",
+        "50",
+    ]);
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("coverage: tests/data/packs/tiny: 0.0% of its rules fired, below the minimum of 50%"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn test_reports_as_json_with_coverage() {
+    let output = careplan(&["test", "tests/data/packs/tiny", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let statuses: Vec<&str> = report[0]["fixtures"]
+        .as_array()
+        .expect("fixtures")
+        .iter()
+        .filter_map(|f| f["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["passed", "failed", "skipped"]);
+    assert_eq!(
+        report[0]["coverage"]["rules"][0],
+        serde_json::json!({"id": "tiny.bus-pass", "pack": "tiny", "fixtures": 2})
+    );
+}
+
+#[test]
+fn test_reports_as_junit_xml() {
+    let output = careplan(&["test", "tests/data/packs/tiny", "--format", "junit"]);
+    assert_eq!(code(&output), 1);
+    insta::assert_snapshot!("test_tiny_junit", stdout(&output));
+}

@@ -1,20 +1,99 @@
-//! `careplan test`: run packs' fixtures and summarise `N passed, N failed`.
+//! `careplan test`: run packs' fixtures, report them for people (`N passed, N failed`),
+//! as JSON or as JUnit XML, with rule coverage.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use careplan_core::fixture::{Fixture, FixtureOutcome};
+use serde_json::json;
 
 use super::{open_error, tool_error, Exit};
 use crate::engine::EngineKind;
 use crate::packs::{display_path, fixture_paths, read_text};
 use crate::render::{self, ErrorFormat};
 
-/// Counts across every pack.
-#[derive(Debug, Default)]
-struct Tally {
-    passed: usize,
-    failed: usize,
-    skipped: usize,
+/// How `careplan test` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Lines for people, with diffs, ending `N passed, N failed`.
+    Human,
+    /// One JSON document: every fixture and the coverage of every pack.
+    Json,
+    /// JUnit XML, for CI systems.
+    Junit,
+}
+
+/// What `careplan test` was asked to do.
+pub(super) struct Options<'a> {
+    pub filter: Option<&'a str>,
+    pub engine: EngineKind,
+    pub format: ReportFormat,
+    pub coverage: bool,
+    pub min_coverage: Option<f64>,
+}
+
+enum Status {
+    Passed,
+    Skipped(String),
+    Failed { details: Vec<String>, diff: String },
+}
+
+struct FixtureReport {
+    name: String,
+    file: String,
+    description: Option<String>,
+    status: Status,
+    fired: Vec<String>,
+}
+
+struct PackReport {
+    name: String,
+    id: String,
+    version: String,
+    /// Rule id and the pack that defines it, in evaluation order.
+    rules: Vec<(String, String)>,
+    /// Why the pack could not be run, when it could not.
+    load_error: Option<String>,
+    fixtures: Vec<FixtureReport>,
+}
+
+impl PackReport {
+    /// How many fixtures made each rule fire.
+    fn fired_counts(&self) -> BTreeMap<&str, usize> {
+        let mut counts: BTreeMap<&str, usize> = self.rules.iter().map(|(id, _)| (id.as_str(), 0)).collect();
+        for fixture in &self.fixtures {
+            for id in &fixture.fired {
+                if let Some(count) = counts.get_mut(id.as_str()) {
+                    *count += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Coverage of the rules this pack itself defines or overrides: (covered, total).
+    fn own_coverage(&self) -> (usize, usize) {
+        let counts = self.fired_counts();
+        let own: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|(_, pack)| *pack == self.id)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        (
+            own.iter().filter(|id| counts.get(*id).is_some_and(|&c| c > 0)).count(),
+            own.len(),
+        )
+    }
+}
+
+fn percent((covered, total): (usize, usize)) -> f64 {
+    if total == 0 {
+        100.0
+    } else {
+        covered as f64 * 100.0 / total as f64
+    }
 }
 
 fn fixture_name(path: &Path) -> String {
@@ -22,110 +101,333 @@ fn fixture_name(path: &Path) -> String {
         .map_or_else(|| display_path(path), |s| s.to_string_lossy().into_owned())
 }
 
-fn indent(text: &str, by: &str) -> String {
-    text.lines().map(|line| format!("{by}{line}\n")).collect()
+fn run_pack(dir: &Path, options: &Options, format: ErrorFormat) -> Result<PackReport, Exit> {
+    let name = display_path(dir);
+    let paths: Vec<PathBuf> = fixture_paths(dir)
+        .map_err(|err| tool_error(&err, format))?
+        .into_iter()
+        .filter(|p| options.filter.is_none_or(|f| fixture_name(p).contains(f)))
+        .collect();
+    let mut pack = match crate::engine::open(dir, options.engine) {
+        Ok(pack) => pack,
+        Err(err) => {
+            if open_error(&err, format) == Exit::ToolError {
+                return Err(Exit::ToolError);
+            }
+            let fixtures = paths
+                .iter()
+                .map(|p| FixtureReport {
+                    name: fixture_name(p),
+                    file: display_path(p),
+                    description: None,
+                    status: Status::Failed {
+                        details: vec!["the pack does not load".into()],
+                        diff: String::new(),
+                    },
+                    fired: Vec::new(),
+                })
+                .collect();
+            return Ok(PackReport {
+                name,
+                id: String::new(),
+                version: String::new(),
+                rules: Vec::new(),
+                load_error: Some(err.to_string()),
+                fixtures,
+            });
+        }
+    };
+    let (id, version, rules) = pack.summary();
+    let mut fixtures = Vec::new();
+    for path in &paths {
+        let fixture = read_text(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Fixture::from_json(&text).map_err(|e| e.to_string()));
+        let (description, status, fired) = match fixture {
+            Err(message) => (
+                None,
+                Status::Failed {
+                    details: vec![message],
+                    diff: String::new(),
+                },
+                Vec::new(),
+            ),
+            Ok(fixture) => {
+                let outcome = fixture
+                    .run_with(|case, as_of, params| pack.evaluate_json(case, as_of, params).map_err(|e| e.to_json()));
+                let (status, fired) = match outcome {
+                    FixtureOutcome::Passed { fired } => (Status::Passed, fired),
+                    FixtureOutcome::Skipped(reason) => (Status::Skipped(reason), Vec::new()),
+                    FixtureOutcome::Failed(failure) => (
+                        Status::Failed {
+                            details: failure
+                                .mismatches
+                                .iter()
+                                .map(|m| {
+                                    if m.path.is_empty() {
+                                        m.message.clone()
+                                    } else {
+                                        format!("at `{}`: {}", m.path, m.message)
+                                    }
+                                })
+                                .collect(),
+                            diff: render::json_diff(&failure.expected, &failure.actual),
+                        },
+                        failure.fired,
+                    ),
+                };
+                (fixture.description, status, fired)
+            }
+        };
+        fixtures.push(FixtureReport {
+            name: fixture_name(path),
+            file: display_path(path),
+            description,
+            status,
+            fired,
+        });
+    }
+    Ok(PackReport {
+        name,
+        id,
+        version,
+        rules,
+        load_error: None,
+        fixtures,
+    })
 }
 
-pub(super) fn run(packs: &[PathBuf], filter: Option<&str>, engine: EngineKind, format: ErrorFormat) -> Exit {
-    let mut tally = Tally::default();
-    let mut tool_failed = false;
+pub(super) fn run(packs: &[PathBuf], options: Options, format: ErrorFormat) -> Exit {
+    let mut reports = Vec::new();
     for dir in packs {
-        let name = display_path(dir);
-        let paths = match fixture_paths(dir) {
-            Ok(paths) => paths,
-            Err(err) => {
-                tool_error(&err, format);
-                tool_failed = true;
-                continue;
-            }
-        };
-        let paths: Vec<PathBuf> = paths
-            .into_iter()
-            .filter(|p| filter.is_none_or(|f| fixture_name(p).contains(f)))
-            .collect();
-        let mut pack = match crate::engine::open(dir, engine) {
-            Ok(pack) => pack,
-            Err(err) => {
-                if open_error(&err, format) == Exit::ToolError {
-                    tool_failed = true;
-                }
-                println!(
-                    "{name}: the pack does not load; its {} fixture(s) count as failed",
-                    paths.len()
-                );
-                tally.failed += paths.len().max(1);
-                continue;
-            }
-        };
-        let (id, version, rules) = pack.summary();
-        println!(
-            "{name} (pack `{id}` {version}, {rules} rules, {} fixtures)",
-            paths.len()
-        );
-        for path in &paths {
-            let fixture_label = fixture_name(path);
-            let fixture = match read_text(path) {
-                Ok(text) => Fixture::from_json(&text).map_err(|e| e.to_string()),
-                Err(err) => Err(err.to_string()),
-            };
-            let fixture = match fixture {
-                Ok(fixture) => fixture,
-                Err(message) => {
-                    tally.failed += 1;
-                    println!(
-                        "  FAILED  {fixture_label}\n          {} : {message}",
-                        display_path(path)
-                    );
-                    continue;
-                }
-            };
-            let outcome = fixture
-                .run_with(|case, as_of, params| pack.evaluate_json(case, as_of, params).map_err(|e| e.to_json()));
-            match outcome {
-                FixtureOutcome::Passed { .. } => {
-                    tally.passed += 1;
-                    println!("  ok      {fixture_label}");
-                }
-                FixtureOutcome::Skipped(reason) => {
-                    tally.skipped += 1;
-                    println!("  skipped {fixture_label}: {reason}");
-                }
-                FixtureOutcome::Failed(failure) => {
-                    tally.failed += 1;
-                    println!("  FAILED  {fixture_label} ({})", display_path(path));
-                    if let Some(description) = &fixture.description {
-                        println!("          {description}");
-                    }
-                    for mismatch in &failure.mismatches {
-                        if mismatch.path.is_empty() {
-                            println!("          {}", mismatch.message);
-                        } else {
-                            println!("          at `{}`: {}", mismatch.path, mismatch.message);
-                        }
-                    }
-                    println!("          - expected, + actual:");
-                    print!(
-                        "{}",
-                        indent(&render::json_diff(&failure.expected, &failure.actual), "          ")
-                    );
-                }
-            }
+        match run_pack(dir, &options, format) {
+            Ok(report) => reports.push(report),
+            Err(exit) => return exit,
         }
     }
-    println!();
-    if tally.skipped > 0 {
-        println!(
-            "{} passed, {} failed, {} skipped",
-            tally.passed, tally.failed, tally.skipped
-        );
-    } else {
-        println!("{} passed, {} failed", tally.passed, tally.failed);
+    let count = |f: fn(&Status) -> bool| {
+        reports
+            .iter()
+            .flat_map(|r| &r.fixtures)
+            .filter(|x| f(&x.status))
+            .count()
+    };
+    let passed = count(|s| matches!(s, Status::Passed));
+    let failed = count(|s| matches!(s, Status::Failed { .. }))
+        + reports
+            .iter()
+            .filter(|r| r.load_error.is_some() && r.fixtures.is_empty())
+            .count();
+    let skipped = count(|s| matches!(s, Status::Skipped(_)));
+    let below: Vec<String> = options
+        .min_coverage
+        .map(|min| {
+            reports
+                .iter()
+                .filter(|r| r.load_error.is_none() && percent(r.own_coverage()) < min)
+                .map(|r| {
+                    format!(
+                        "{}: {:.1}% of its rules fired, below the minimum of {min}%",
+                        r.name,
+                        percent(r.own_coverage())
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    match options.format {
+        ReportFormat::Human => print!(
+            "{}",
+            human(&reports, options.coverage || options.min_coverage.is_some())
+        ),
+        ReportFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json_report(&reports)).unwrap_or_default()
+        ),
+        ReportFormat::Junit => print!("{}", junit(&reports)),
     }
-    if tool_failed {
-        Exit::ToolError
-    } else if tally.failed > 0 {
+    if options.format == ReportFormat::Human {
+        for line in &below {
+            println!("coverage: {line}");
+        }
+        println!();
+        if skipped > 0 {
+            println!("{passed} passed, {failed} failed, {skipped} skipped");
+        } else {
+            println!("{passed} passed, {failed} failed");
+        }
+    } else {
+        for line in &below {
+            eprintln!("coverage: {line}");
+        }
+    }
+    if failed > 0 || !below.is_empty() {
         Exit::Failed
     } else {
         Exit::Ok
     }
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines().map(|line| format!("{by}{line}\n")).collect()
+}
+
+fn human(reports: &[PackReport], coverage: bool) -> String {
+    let mut out = String::new();
+    for report in reports {
+        if report.load_error.is_some() {
+            let _ = writeln!(
+                out,
+                "{}: the pack does not load; its {} fixture(s) count as failed",
+                report.name,
+                report.fixtures.len()
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{} (pack `{}` {}, {} rules, {} fixtures)",
+            report.name,
+            report.id,
+            report.version,
+            report.rules.len(),
+            report.fixtures.len()
+        );
+        for fixture in &report.fixtures {
+            match &fixture.status {
+                Status::Passed => {
+                    let _ = writeln!(out, "  ok      {}", fixture.name);
+                }
+                Status::Skipped(reason) => {
+                    let _ = writeln!(out, "  skipped {}: {reason}", fixture.name);
+                }
+                Status::Failed { details, diff } => {
+                    let _ = writeln!(out, "  FAILED  {} ({})", fixture.name, fixture.file);
+                    if let Some(description) = &fixture.description {
+                        let _ = writeln!(out, "          {description}");
+                    }
+                    for detail in details {
+                        let _ = writeln!(out, "          {detail}");
+                    }
+                    if !diff.is_empty() {
+                        let _ = writeln!(out, "          - expected, + actual:");
+                        out.push_str(&indent(diff, "          "));
+                    }
+                }
+            }
+        }
+        if coverage {
+            let counts = report.fired_counts();
+            let (covered, total) = report.own_coverage();
+            let _ = writeln!(
+                out,
+                "  coverage: {covered} of {total} rules of `{}` fired ({:.1}%)",
+                report.id,
+                percent((covered, total))
+            );
+            for (id, pack) in &report.rules {
+                let n = counts.get(id.as_str()).copied().unwrap_or(0);
+                let from = if *pack == report.id {
+                    String::new()
+                } else {
+                    format!(" (from `{pack}`)")
+                };
+                let mark = if n == 0 { "NEVER FIRED" } else { "" };
+                let _ = writeln!(out, "    {n:>4}  {id}{from} {mark}");
+            }
+        }
+    }
+    out
+}
+
+fn json_report(reports: &[PackReport]) -> serde_json::Value {
+    json!(reports
+        .iter()
+        .map(|r| {
+            let counts = r.fired_counts();
+            let (covered, total) = r.own_coverage();
+            json!({
+                "pack": r.name,
+                "id": r.id,
+                "version": r.version,
+                "load_error": r.load_error,
+                "fixtures": r.fixtures.iter().map(|f| {
+                    let (status, details, reason) = match &f.status {
+                        Status::Passed => ("passed", Vec::new(), None),
+                        Status::Skipped(reason) => ("skipped", Vec::new(), Some(reason.clone())),
+                        Status::Failed { details, .. } => ("failed", details.clone(), None),
+                    };
+                    json!({ "name": f.name, "file": f.file, "status": status, "mismatches": details, "skip_reason": reason, "fired": f.fired })
+                }).collect::<Vec<_>>(),
+                "coverage": {
+                    "covered": covered,
+                    "total": total,
+                    "percent": percent((covered, total)),
+                    "rules": r.rules.iter().map(|(id, pack)| json!({ "id": id, "pack": pack, "fixtures": counts.get(id.as_str()).copied().unwrap_or(0) })).collect::<Vec<_>>(),
+                },
+            })
+        })
+        .collect::<Vec<_>>())
+}
+
+fn xml(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&apos;".to_owned(),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => String::new(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn junit(reports: &[PackReport]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"careplan\">\n");
+    for r in reports {
+        let failures = r
+            .fixtures
+            .iter()
+            .filter(|f| matches!(f.status, Status::Failed { .. }))
+            .count();
+        let skipped = r
+            .fixtures
+            .iter()
+            .filter(|f| matches!(f.status, Status::Skipped(_)))
+            .count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">",
+            xml(&r.name),
+            r.fixtures.len()
+        );
+        for f in &r.fixtures {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
+                xml(&r.name),
+                xml(&f.name),
+                xml(&f.file)
+            );
+            match &f.status {
+                Status::Passed => out.push_str("/>\n"),
+                Status::Skipped(reason) => {
+                    let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(reason));
+                }
+                Status::Failed { details, diff } => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                        xml(details.first().map_or("failed", String::as_str)),
+                        xml(&format!("{}\n{diff}", details.join("\n")))
+                    );
+                }
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
 }
