@@ -6,6 +6,7 @@ mod component;
 mod eval;
 mod schema;
 mod test;
+pub mod vocabulary;
 
 use std::path::PathBuf;
 
@@ -110,6 +111,9 @@ pub enum Command {
         #[arg(long)]
         jobs: Option<usize>,
     },
+    /// Print the rule vocabulary (every function the engine gives rules) as Markdown,
+    /// read from the engine's own registrations.
+    Vocabulary,
     /// Write the careplan WebAssembly component (`careplan:engine@0.1.0`) to a file,
     /// for hosts that embed it (Node.js through jco, Python through wasmtime).
     Component {
@@ -155,6 +159,7 @@ pub fn run(cli: Cli) -> Exit {
             format,
         ),
         Command::Component { out } => component::run(&out, format),
+        Command::Vocabulary => vocabulary::run(format),
         Command::Batch {
             pack,
             input,

@@ -59,3 +59,84 @@ pub(crate) fn new_engine(limits: &Limits, pack: Arc<PackVocabulary>) -> Engine {
     vocabulary::register(&mut engine, pack);
     engine
 }
+
+/// One function of the rule vocabulary, for the authors' guide.
+#[cfg(feature = "metadata")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VocabularyEntry {
+    /// The function's name, or `.name` for a property.
+    pub name: String,
+    /// Its signature as rules see it, e.g. `add_days(Date, int) -> Date`.
+    pub signature: String,
+    /// What it does.
+    pub description: &'static str,
+}
+
+/// Every function the engine registers for rules (the vocabulary, without Rhai's
+/// standard library), read from the engine's own registrations and described from the
+/// vocabulary's list of descriptions. Errors name any registered function without a
+/// description, or any description of a function that is not registered.
+#[cfg(feature = "metadata")]
+pub fn vocabulary() -> Result<Vec<VocabularyEntry>, String> {
+    let mut engine = Engine::new_raw();
+    vocabulary::register(&mut engine, Arc::new(PackVocabulary::default()));
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for raw in engine.gen_fn_signatures(false) {
+        let signature = tidy_signature(&raw);
+        let name = if signature.starts_with('.') {
+            signature.split(" ->").next()
+        } else {
+            signature.split('(').next()
+        }
+        .unwrap_or_default()
+        .to_owned();
+        if name.starts_with("to_string") || name.starts_with("to_debug") {
+            continue; // how dates and findings print; not something rules call
+        }
+        match vocabulary::DESCRIPTIONS.iter().find(|(n, _)| *n == name) {
+            Some((_, description)) => entries.push(VocabularyEntry {
+                name,
+                signature,
+                description,
+            }),
+            None => problems.push(format!("`{name}` is registered but has no description")),
+        }
+    }
+    for (name, _) in vocabulary::DESCRIPTIONS {
+        if !entries.iter().any(|e| e.name == *name) {
+            problems.push(format!("`{name}` is described but not registered"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("; "));
+    }
+    entries.sort_by(|a, b| a.signature.cmp(&b.signature));
+    entries.dedup();
+    Ok(entries)
+}
+
+/// Rhai's Rust-flavoured signature as rules see it.
+#[cfg(feature = "metadata")]
+fn tidy_signature(raw: &str) -> String {
+    let mut text = raw
+        .replace("_: ", "")
+        .replace("&mut ", "")
+        .replace("careplan_core::date::Date", "Date")
+        .replace("careplan_core::vocabulary::Finding", "Finding")
+        .replace("rhai::types::dynamic::Dynamic", "any")
+        .replace("i64", "int");
+    if let Some(start) = text.find("core::result::Result<") {
+        let inner = &text[start + "core::result::Result<".len()..];
+        let ok = inner.split(',').next().unwrap_or_default().to_owned();
+        text = format!("{}{ok}", &text[..start]);
+    }
+    match text.strip_prefix("get$") {
+        Some(property) => {
+            let (name, rest) = property.split_once('(').unwrap_or((property, ""));
+            let ty = rest.rsplit("-> ").next().unwrap_or_default();
+            format!(".{name} -> {ty}")
+        }
+        None => text,
+    }
+}

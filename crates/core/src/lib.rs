@@ -85,6 +85,8 @@ mod vocabulary;
 
 pub use case::*;
 pub use date::{Date, DateError};
+#[cfg(feature = "metadata")]
+pub use engine::{vocabulary, VocabularyEntry};
 pub use error::{
     CaseError, CaseProblem, EvaluateError, Limit, LoadError, Location, PackProblem, ProblemSeverity, RuleFailure,
 };

@@ -348,6 +348,43 @@ fn register_findings(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     );
 }
 
+/// What each function of the vocabulary does, for the authors' guide. A test checks
+/// that this list and the engine's registrations name the same functions.
+pub const DESCRIPTIONS: &[(&str, &str)] = &[
+    ("eligible", "Decide that the person is eligible for a declared scheme: `eligible(scheme, reason)` or with a list of reasons."),
+    ("not_eligible", "Decide that the person is not eligible: `not_eligible(scheme, failed_condition, reason)`; the failed condition is a short name such as `outcomes`."),
+    ("insufficient_information", "Decide that the case does not hold enough to decide: `insufficient_information(scheme, reason)`; the reasons say what is missing."),
+    ("review", "Schedule a review: `review(kind, owner, due, reason)`; kind is one of `light_touch`, `planned`, `unplanned`, `requested`, `direct_payment`, `gp_care_plan`, `post_discharge_contact`; owner is `council`, `gp_practice` or `joint`. The engine works out whether it is upcoming, due or overdue."),
+    ("review_window", "Schedule a review with a window: `review_window(kind, owner, opens, due, reason)`, e.g. the light-touch review 6 to 8 weeks after sign-off."),
+    ("escalate", "Escalate: `escalate(level, to, respond_by, reason)`; level is `emergency`, `urgent`, `high` or `routine`; `to` is a recipient declared in the manifest."),
+    ("recommend", "Recommend an action: `recommend(code, reason)`, or `recommend(code, owner, due, reason)` with who and by when."),
+    ("date", "Read a date written `YYYY-MM-DD`: `date(\"2025-04-01\")`."),
+    ("add_days", "The date `n` calendar days later (earlier when negative): `d.add_days(14)`."),
+    ("add_weeks", "The date `n` weeks later: `d.add_weeks(6)`."),
+    ("add_months", "The date `n` calendar months later; a day missing from the target month becomes its last day (31 January + 1 month = 28 or 29 February)."),
+    ("add_years", "The date `n` years later; 29 February becomes 28 February in a common year."),
+    ("add_working_days", "The date `n` working days later, skipping weekends and England and Wales bank holidays (2014 to 2030); the start day is not counted."),
+    ("is_working_day", "Whether the date is a weekday that is not an England and Wales bank holiday."),
+    ("days_until", "Calendar days from the date to another: `a.days_until(b)`, negative when `b` is earlier."),
+    ("days_between", "Calendar days from the first date to the second: `days_between(a, b)`."),
+    ("working_days_until", "Working days from the date to another, counted the way `add_working_days` steps."),
+    ("working_days_between", "Working days from the first date to the second."),
+    ("age_on", "Age in completed years on a date, for a date of birth: `record.person.date_of_birth.age_on(today)`; a 29 February birthday counts from 1 March in a common year."),
+    ("min", "The earlier of two dates."),
+    ("max", "The later of two dates."),
+    ("==", "Dates compare with `==`, `!=`, `<`, `<=`, `>`, `>=`."),
+    ("!=", "See `==`."),
+    ("<", "See `==`."),
+    ("<=", "See `==`."),
+    (">", "See `==`."),
+    (">=", "See `==`."),
+    (".year", "The year of a date."),
+    (".month", "The month of a date, 1 to 12."),
+    (".day", "The day of the month."),
+    (".weekday", "The day of the week in English, e.g. `\"Monday\"`."),
+    ("latest", "The record of a list with the latest date: `record.events.latest()` uses each record's `date`; `latest(\"signed_off\")` another date field; `()` for an empty list."),
+];
+
 /// Registers the whole vocabulary: dates, list helpers and findings.
 pub(crate) fn register(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     register_dates(engine);
