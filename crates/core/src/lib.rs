@@ -67,6 +67,7 @@
 )]
 
 mod case;
+mod check;
 mod date;
 mod engine;
 mod error;

@@ -365,6 +365,7 @@ impl RulePack {
                         continue;
                     }
                 };
+                problems.extend(crate::check::case_fields(&ast, source, &local_fields));
                 let mut functions = lib_functions.clone();
                 for f in ast.iter_functions() {
                     functions.insert(f.name.to_string(), source.clone());

@@ -92,11 +92,12 @@ fn inputs_are_read_only() {
     );
 }
 
+/// Reads the load-time check cannot follow (through a variable) still fail, at run time.
 #[test]
 fn a_misspelt_case_field_fails_instead_of_reading_nothing() {
     assert_eq!(
-        run_error("let born = record.person.date_of_brith;"),
-        "rule `sandbox.rule` failed at sandbox/rule.rhai:5:26: there is no field `date_of_brith` here"
+        run_error("let p = record.person;\nlet born = p.date_of_brith;"),
+        "rule `sandbox.rule` failed at sandbox/rule.rhai:6:14: there is no field `date_of_brith` here"
     );
 }
 
@@ -113,5 +114,52 @@ fn a_rule_returning_another_kind_of_finding_is_an_error() {
     assert_eq!(
         run_error("review(\"planned\", \"council\", today, \"why\")"),
         "rule `sandbox.rule` failed: a recommendation rule returned a review finding"
+    );
+}
+
+fn check_problems(body: &str) -> Vec<String> {
+    match load(body) {
+        Ok(_) => Vec::new(),
+        Err(err) => err
+            .problems()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {} {}",
+                    p.location().map(|l| l.to_string()).unwrap_or_default(),
+                    p.message(),
+                    p.help_text().unwrap_or("")
+                )
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_misspelt_case_field_is_caught_when_the_pack_loads() {
+    assert_eq!(
+        check_problems("if today > date(\"2020-01-01\") { let born = record.person.date_of_brith; }"),
+        ["sandbox/rule.rhai:5:58 `record.person` has no case field `date_of_brith` did you mean `date_of_birth`?"]
+    );
+    assert_eq!(
+        check_problems("let x = record.persn.id;"),
+        ["sandbox/rule.rhai:5:16 `record` has no case field `persn` did you mean `person`?"]
+    );
+    assert_eq!(
+        check_problems("let x = record.gp_register.named_gpp;"),
+        ["sandbox/rule.rhai:5:28 `record.gp_register` has no case field `named_gpp` did you mean `named_gp`?"]
+    );
+    assert_eq!(
+        check_problems("let x = record.local.anything;"),
+        ["sandbox/rule.rhai:5:22 `record.local` has no local field `anything` declare local fields under `[local_fields]` in the pack's manifest"]
+    );
+    // Correct reads, and reads the check cannot follow, load.
+    assert_eq!(
+        check_problems("let a = record.person.date_of_birth; let b = record.frailty; let c = record.plans.len();"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        check_problems("let a = record.assessments; for x in a { let y = x.outcomes; }"),
+        Vec::<String>::new()
     );
 }

@@ -1,0 +1,149 @@
+//! Checks on a rule before it ever runs: every case field a rule reads through a chain
+//! of properties from `record` must exist in the case schema (or be one of the pack's
+//! declared local fields).
+//!
+//! Only direct chains are followed (`record.person.date_of_birth`); a chain stops at an
+//! index, a method call or a value held in a variable. Reads the check cannot follow
+//! still fail at run time with an error naming the field.
+
+use std::sync::OnceLock;
+
+use rhai::{ASTNode, Expr, AST};
+use serde_json::Value;
+
+use crate::error::{PackProblem, SharedSource};
+use crate::manifest::LocalFieldDef;
+use crate::Case;
+
+fn case_schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| serde_json::to_value(Case::json_schema()).unwrap_or_default())
+}
+
+/// The object schema `node` stands for, following `$ref` and choosing the object branch
+/// of an `anyOf`/`oneOf` (optional fields are `anyOf [X, null]`).
+fn object<'a>(root: &'a Value, node: &'a Value) -> Option<&'a Value> {
+    if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next()?;
+        return object(root, root.get("$defs")?.get(name)?);
+    }
+    if node.get("properties").is_some() {
+        return Some(node);
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(branches) = node.get(key).and_then(Value::as_array) {
+            if let Some(found) = branches.iter().find_map(|b| object(root, b)) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// The property names of a chain `a.b.c`, with their positions, when the chain is only
+/// properties after the root variable; `None` for anything else.
+fn properties(expr: &Expr, out: &mut Vec<(String, rhai::Position)>) -> bool {
+    match expr {
+        Expr::Property(property, position) => {
+            out.push((property.2.to_string(), *position));
+            true
+        }
+        Expr::Dot(binary, _, _) => properties(&binary.lhs, out) && properties(&binary.rhs, out),
+        _ => false,
+    }
+}
+
+/// Problems with the case fields `ast` reads from `record`.
+pub(crate) fn case_fields(
+    ast: &AST,
+    source: &SharedSource,
+    local_fields: &std::collections::BTreeMap<String, LocalFieldDef>,
+) -> Vec<PackProblem> {
+    let root = case_schema();
+    let mut problems = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(ASTNode::Expr(Expr::Dot(binary, _, _))) = path.last() else {
+            return true;
+        };
+        let Expr::Variable(variable, _, _) = &binary.lhs else {
+            return true;
+        };
+        if variable.1.as_str() != "record" {
+            return true;
+        }
+        // Follow the longest run of plain properties; stop at anything else.
+        let mut chain = Vec::new();
+        let mut rhs = &binary.rhs;
+        loop {
+            match rhs {
+                Expr::Property(..) => {
+                    properties(rhs, &mut chain);
+                    break;
+                }
+                Expr::Dot(inner, _, _) => {
+                    if !properties(&inner.lhs, &mut chain) {
+                        break;
+                    }
+                    rhs = &inner.rhs;
+                }
+                Expr::Index(inner, _, _) => {
+                    let _ = properties(&inner.lhs, &mut chain);
+                    break;
+                }
+                _ => break,
+            }
+        }
+        let mut node = object(root, root);
+        let mut in_local = false;
+        for (i, (name, position)) in chain.iter().enumerate() {
+            let known: Vec<String> = if in_local {
+                local_fields.keys().cloned().collect()
+            } else if let Some(props) = node.and_then(|n| n.get("properties")).and_then(Value::as_object) {
+                props.keys().cloned().collect()
+            } else {
+                break;
+            };
+            if !known.iter().any(|k| k == name) {
+                let what = if in_local { "local field" } else { "case field" };
+                let mut problem = PackProblem::new(
+                    "careplan::unknown_field",
+                    format!("`{}` has no {what} `{name}`", chain_text(chain.get(..i).unwrap_or(&[]))),
+                )
+                .at(source, position.line().unwrap_or(1), position.position().unwrap_or(1))
+                .with_label("not in the case schema");
+                let help = crate::suggest::did_you_mean(name, known.iter().map(String::as_str))
+                    .map(|best| format!("did you mean `{best}`?"))
+                    .unwrap_or_else(|| {
+                        if in_local {
+                            "declare local fields under `[local_fields]` in the pack's manifest".to_owned()
+                        } else {
+                            "see `careplan schema case` for the fields of a case".to_owned()
+                        }
+                    });
+                problem = problem.with_help(help);
+                problems.push(problem);
+                break;
+            }
+            if !in_local && i == 0 && name == "local" {
+                in_local = true;
+                continue;
+            }
+            if in_local {
+                break;
+            }
+            node = node
+                .and_then(|n| n.get("properties"))
+                .and_then(|props| props.get(name))
+                .and_then(|child| object(root, child));
+        }
+        true
+    });
+    problems
+}
+
+fn chain_text(chain: &[(String, rhai::Position)]) -> String {
+    std::iter::once("record")
+        .chain(chain.iter().map(|(name, _)| name.as_str()))
+        .collect::<Vec<_>>()
+        .join(".")
+}
