@@ -1,6 +1,8 @@
 //! Checks on a rule before it ever runs: every case field a rule reads through a chain
 //! of properties from `record` must exist in the case schema (or be one of the pack's
-//! declared local fields).
+//! declared local fields); every `params.<name>` must be a declared parameter; and the
+//! text literals given to the vocabulary (schemes, recipients, levels, review kinds,
+//! owners) must be ones the pack or the engine knows.
 //!
 //! Only direct chains are followed (`record.person.date_of_birth`); a chain stops at an
 //! index, a method call or a value held in a variable. Reads the check cannot follow
@@ -8,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use rhai::{ASTNode, Expr, AST};
+use rhai::{ASTNode, Expr, Stmt, AST};
 use serde_json::Value;
 
 use crate::error::{PackProblem, SharedSource};
@@ -146,4 +148,92 @@ fn chain_text(chain: &[(String, rhai::Position)]) -> String {
         .chain(chain.iter().map(|(name, _)| name.as_str()))
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// What the pack declares, for [`declared_names`].
+pub(crate) struct Declared<'a> {
+    pub schemes: Vec<&'a str>,
+    pub recipients: Vec<&'a str>,
+    pub parameters: Vec<&'a str>,
+}
+
+fn unknown(source: &SharedSource, position: rhai::Position, message: String, known: &[&str]) -> PackProblem {
+    let help = crate::suggest::did_you_mean(message.split('`').nth(1).unwrap_or_default(), known.iter().copied())
+        .map(|best| format!("did you mean `{best}`?"))
+        .unwrap_or_else(|| {
+            if known.is_empty() {
+                "there are none".to_owned()
+            } else {
+                format!(
+                    "use one of {}",
+                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                )
+            }
+        });
+    PackProblem::new("careplan::unknown_name", message)
+        .at(source, position.line().unwrap_or(1), position.position().unwrap_or(1))
+        .with_help(help)
+}
+
+/// Problems with the names a rule uses: parameters it reads and text literals it passes
+/// to the vocabulary.
+pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declared) -> Vec<PackProblem> {
+    use crate::vocabulary::{LEVELS, OWNERS, REVIEW_KINDS};
+    let mut problems = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Dot(binary, _, _))) => {
+                if let Expr::Variable(variable, _, _) = &binary.lhs {
+                    if variable.1.as_str() == "params" {
+                        let mut chain = Vec::new();
+                        let first = match &binary.rhs {
+                            Expr::Property(..) => properties(&binary.rhs, &mut chain).then_some(()),
+                            Expr::Dot(inner, _, _) | Expr::Index(inner, _, _) => {
+                                properties(&inner.lhs, &mut chain).then_some(())
+                            }
+                            _ => None,
+                        };
+                        if let (Some(()), Some((name, position))) = (first, chain.first()) {
+                            if !declared.parameters.contains(&name.as_str()) {
+                                problems.push(unknown(
+                                    source,
+                                    *position,
+                                    format!("`{name}` is not a parameter of the pack"),
+                                    &declared.parameters,
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) => {
+                let checks: &[(usize, &str, &[&str])] = match (call.name.as_str(), call.args.len()) {
+                    ("eligible" | "insufficient_information", 2) | ("not_eligible", 3) => {
+                        &[(0, "scheme", &declared.schemes)]
+                    }
+                    ("escalate", 4) => &[(0, "escalation level", LEVELS), (1, "recipient", &declared.recipients)],
+                    ("review", 4) | ("review_window", 5) => {
+                        &[(0, "review kind", REVIEW_KINDS), (1, "review owner", OWNERS)]
+                    }
+                    ("recommend", 4) => &[(1, "owner", OWNERS)],
+                    _ => &[],
+                };
+                for (index, what, known) in checks {
+                    if let Some(Expr::StringConstant(text, position)) = call.args.get(*index) {
+                        if !known.contains(&text.as_str()) {
+                            problems.push(unknown(
+                                source,
+                                *position,
+                                format!("`{text}` is not a known {what} for `{}`", call.name),
+                                known,
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    problems
 }

@@ -366,6 +366,15 @@ impl RulePack {
                     }
                 };
                 problems.extend(crate::check::case_fields(&ast, source, &local_fields));
+                problems.extend(crate::check::declared_names(
+                    &ast,
+                    source,
+                    &crate::check::Declared {
+                        schemes: schemes.keys().map(String::as_str).collect(),
+                        recipients: recipients.keys().map(String::as_str).collect(),
+                        parameters: parameters.keys().map(String::as_str).collect(),
+                    },
+                ));
                 let mut functions = lib_functions.clone();
                 for f in ast.iter_functions() {
                     functions.insert(f.name.to_string(), source.clone());

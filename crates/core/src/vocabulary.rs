@@ -83,7 +83,7 @@ fn choice<'de, T: Deserialize<'de>>(value: &'de str, what: &str, allowed: &[&str
     })
 }
 
-const REVIEW_KINDS: &[&str] = &[
+pub(crate) const REVIEW_KINDS: &[&str] = &[
     "light_touch",
     "planned",
     "unplanned",
@@ -92,8 +92,8 @@ const REVIEW_KINDS: &[&str] = &[
     "gp_care_plan",
     "post_discharge_contact",
 ];
-const OWNERS: &[&str] = &["council", "gp_practice", "joint"];
-const LEVELS: &[&str] = &["emergency", "urgent", "high", "routine"];
+pub(crate) const OWNERS: &[&str] = &["council", "gp_practice", "joint"];
+pub(crate) const LEVELS: &[&str] = &["emergency", "urgent", "high", "routine"];
 
 fn reason(text: &str) -> RhaiResult<String> {
     let text = text.trim();

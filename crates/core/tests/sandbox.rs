@@ -163,3 +163,34 @@ fn a_misspelt_case_field_is_caught_when_the_pack_loads() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn undeclared_parameters_and_unknown_names_are_caught_when_the_pack_loads() {
+    assert_eq!(
+        check_problems("let weeks = params.light_touch_weeks;"),
+        ["sandbox/rule.rhai:5:20 `light_touch_weeks` is not a parameter of the pack there are none"]
+    );
+    assert_eq!(
+        check_problems("review(\"plannd\", \"councl\", today, \"why\")"),
+        [
+            "sandbox/rule.rhai:5:8 `plannd` is not a known review kind for `review` did you mean `planned`?",
+            "sandbox/rule.rhai:5:18 `councl` is not a known review owner for `review` did you mean `council`?",
+        ]
+    );
+    assert_eq!(
+        check_problems("escalate(\"urgnet\", \"front-door\", today, \"why\")"),
+        [
+            "sandbox/rule.rhai:5:10 `urgnet` is not a known escalation level for `escalate` did you mean `urgent`?",
+            "sandbox/rule.rhai:5:20 `front-door` is not a known recipient for `escalate` there are none",
+        ]
+    );
+    assert_eq!(
+        check_problems("eligible(\"bus-pass\", \"why\")"),
+        ["sandbox/rule.rhai:5:10 `bus-pass` is not a known scheme for `eligible` there are none"]
+    );
+    // Names the check cannot see (held in variables) are checked when the rule runs.
+    assert_eq!(
+        check_problems("let kind = \"planned\"; review(kind, \"council\", today, \"why\")"),
+        Vec::<String>::new()
+    );
+}
