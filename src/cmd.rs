@@ -89,6 +89,14 @@ pub enum Command {
         /// `human` (with diffs), `json` or `junit` (JUnit XML for CI systems).
         #[arg(long, value_enum, default_value = "human")]
         format: test::ReportFormat,
+        /// Record the current outcome in each failing fixture (for the keys its `expect`
+        /// names) and in fixtures whose `expect` is `{}`, asking first; review the change
+        /// in your diff.
+        #[arg(long)]
+        update: bool,
+        /// With `--update`: change fixtures without asking.
+        #[arg(long, requires = "update")]
+        yes: bool,
     },
     /// Sweep a caseload: evaluate every case of a JSON Lines file (or standard input),
     /// writing one JSON line per input line, in order, and a summary to standard error.
@@ -147,6 +155,8 @@ pub fn run(cli: Cli) -> Exit {
             coverage,
             min_coverage,
             format: report,
+            update,
+            yes,
         } => test::run(
             &packs,
             test::Options {
@@ -155,6 +165,8 @@ pub fn run(cli: Cli) -> Exit {
                 format: report,
                 coverage,
                 min_coverage,
+                update,
+                yes,
             },
             format,
         ),

@@ -9,5 +9,6 @@
 
 pub mod cmd;
 pub mod engine;
+pub mod fixture_file;
 pub mod packs;
 pub mod render;

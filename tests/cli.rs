@@ -367,3 +367,70 @@ fn check_catches_a_misspelt_field_and_a_duplicate_id_in_one_run() {
     assert_eq!(code(&output), 1);
     insta::assert_snapshot!("check_mistakes", stdout(&output));
 }
+
+/// Copies `tests/data/packs/tiny` to a scratch folder and returns the copy's path.
+fn scratch_copy_of_tiny(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(name)
+        .join("tiny");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tests")).expect("scratch");
+    for file in [
+        "pack.toml",
+        "bus.rhai",
+        "tests/aged-74-eligible.json",
+        "tests/deliberately-wrong.json",
+    ] {
+        std::fs::copy(root().join("tests/data/packs/tiny").join(file), dir.join(file)).expect("copied");
+    }
+    dir
+}
+
+#[test]
+fn test_update_records_the_current_outcome_and_nothing_else() {
+    let dir = scratch_copy_of_tiny("update");
+    let fixture = dir.join("tests/deliberately-wrong.json");
+    let before = std::fs::read_to_string(&fixture).expect("fixture");
+    // A new fixture with an empty expectation is filled in with the whole evaluation.
+    std::fs::write(
+        dir.join("tests/new-case.json"),
+        "{\n  \"as_of\": \"2025-01-01\",\n  \"case\": {\"person\": {\"id\": \"n1\", \"date_of_birth\": \"1950-01-01\"}},\n  \"expect\": {}\n}\n",
+    )
+    .expect("written");
+
+    // Without a terminal, --update refuses to change anything unless told --yes.
+    let refused = careplan(&["test", dir.to_str().expect("utf-8 path"), "--update"]);
+    assert_eq!(code(&refused), 2, "{}", stdout(&refused));
+    assert_eq!(std::fs::read_to_string(&fixture).expect("fixture"), before);
+
+    let updated = careplan(&["test", dir.to_str().expect("utf-8 path"), "--update", "--yes"]);
+    assert_eq!(code(&updated), 0, "{}", stdout(&updated));
+    assert!(
+        stdout(&updated).contains("  updated deliberately-wrong"),
+        "{}",
+        stdout(&updated)
+    );
+    assert!(stdout(&updated).contains("  updated new-case"), "{}", stdout(&updated));
+    let after = std::fs::read_to_string(&fixture).expect("fixture");
+    let head = &before[..before.find("\"expect\": ").expect("has expect")];
+    assert!(
+        after.starts_with(head) && after.ends_with("\n}\n"),
+        "only the expected value changes:\n{after}"
+    );
+    let value: serde_json::Value = serde_json::from_str(&after).expect("still JSON");
+    assert_eq!(
+        value["expect"],
+        serde_json::json!({"eligibility": [{"scheme": "bus-pass", "decision": "not_eligible"}]})
+    );
+    let new_case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("tests/new-case.json")).expect("new")).expect("json");
+    assert_eq!(new_case["expect"]["eligibility"][0]["decision"], "eligible");
+    assert_eq!(
+        new_case["expect"]["audit"]["pack"],
+        serde_json::json!({"id": "tiny", "version": "1.0.0"})
+    );
+
+    let again = careplan(&["test", dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&again), 0, "{}", stdout(&again));
+    assert_eq!(stdout(&again).lines().last(), Some("3 passed, 0 failed"));
+}

@@ -31,12 +31,22 @@ pub(super) struct Options<'a> {
     pub format: ReportFormat,
     pub coverage: bool,
     pub min_coverage: Option<f64>,
+    /// Record the current outcome in failing fixtures (and in fixtures whose `expect`
+    /// is `{}`), after confirmation.
+    pub update: bool,
+    /// Confirm every update without asking.
+    pub yes: bool,
 }
 
 enum Status {
     Passed,
+    /// The fixture's `expect` was rewritten with the current outcome.
+    Updated,
     Skipped(String),
-    Failed { details: Vec<String>, diff: String },
+    Failed {
+        details: Vec<String>,
+        diff: String,
+    },
 }
 
 struct FixtureReport {
@@ -101,6 +111,61 @@ fn fixture_name(path: &Path) -> String {
         .map_or_else(|| display_path(path), |s| s.to_string_lossy().into_owned())
 }
 
+/// What `--update` would write as the fixture's `expect`: for a failing fixture, the
+/// current values of the keys its `expect` names; for a fixture whose `expect` is `{}`,
+/// the whole evaluation less what changes with every engine or pack release.
+fn new_expectation(fixture: &Fixture, outcome: &FixtureOutcome, evaluation: Option<&str>) -> Option<serde_json::Value> {
+    let careplan_core::fixture::Expectation::Evaluation(expected) = &fixture.expect else {
+        return None;
+    };
+    match outcome {
+        FixtureOutcome::Failed(failure) if failure.mismatches.iter().all(|m| !m.path.is_empty()) => {
+            Some(failure.actual.clone())
+        }
+        FixtureOutcome::Passed { .. } if expected.as_object().is_some_and(serde_json::Map::is_empty) => {
+            let mut whole: serde_json::Value = serde_json::from_str(evaluation?).ok()?;
+            let audit = whole.get_mut("audit")?.as_object_mut()?;
+            audit.remove("engine");
+            audit.get_mut("pack")?.as_object_mut()?.remove("digest");
+            Some(whole)
+        }
+        _ => None,
+    }
+}
+
+/// Writes `new` as the fixture's `expect`, after asking on a terminal unless `yes`.
+/// `Ok(false)` when the author declined.
+fn update(path: &Path, new: &serde_json::Value, yes: bool) -> Result<bool, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let text = read_text(path).map_err(|e| e.to_string())?;
+    let Some(updated) = crate::fixture_file::replace_expect(&text, new) else {
+        return Ok(false);
+    };
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err("`--update` asks before changing a fixture; add `--yes` to update without asking".into());
+        }
+        println!("{}:", display_path(path));
+        let old = careplan_core::fixture::Fixture::from_json(&text)
+            .ok()
+            .and_then(|f| match f.expect {
+                careplan_core::fixture::Expectation::Evaluation(v) => Some(v),
+                careplan_core::fixture::Expectation::Error(_) => None,
+            })
+            .unwrap_or_default();
+        print!("{}", render::json_diff(&old, new));
+        print!("record this outcome in the fixture? [y/N] ");
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Ok(false);
+        }
+    }
+    std::fs::write(path, updated).map_err(|err| format!("cannot write `{}`: {err}", display_path(path)))?;
+    Ok(true)
+}
+
 fn run_pack(dir: &Path, options: &Options, format: ErrorFormat) -> Result<PackReport, Exit> {
     let name = display_path(dir);
     let paths: Vec<PathBuf> = fixture_paths(dir)
@@ -153,8 +218,34 @@ fn run_pack(dir: &Path, options: &Options, format: ErrorFormat) -> Result<PackRe
                 Vec::new(),
             ),
             Ok(fixture) => {
-                let outcome = fixture
-                    .run_with(|case, as_of, params| pack.evaluate_json(case, as_of, params).map_err(|e| e.to_json()));
+                let mut evaluation: Option<String> = None;
+                let outcome = fixture.run_with(|case, as_of, params| {
+                    let result = pack.evaluate_json(case, as_of, params).map_err(|e| e.to_json());
+                    evaluation = result.as_ref().ok().cloned();
+                    result
+                });
+                if options.update {
+                    if let Some(new) = new_expectation(&fixture, &outcome, evaluation.as_deref()) {
+                        match update(path, &new, options.yes) {
+                            Ok(true) => {
+                                fixtures.push(FixtureReport {
+                                    name: fixture_name(path),
+                                    file: display_path(path),
+                                    description: fixture.description,
+                                    status: Status::Updated,
+                                    fired: match outcome {
+                                        FixtureOutcome::Passed { fired } => fired,
+                                        FixtureOutcome::Failed(failure) => failure.fired,
+                                        FixtureOutcome::Skipped(_) => Vec::new(),
+                                    },
+                                });
+                                continue;
+                            }
+                            Ok(false) => {}
+                            Err(message) => return Err(tool_error(&message, format)),
+                        }
+                    }
+                }
                 let (status, fired) = match outcome {
                     FixtureOutcome::Passed { fired } => (Status::Passed, fired),
                     FixtureOutcome::Skipped(reason) => (Status::Skipped(reason), Vec::new()),
@@ -212,7 +303,7 @@ pub(super) fn run(packs: &[PathBuf], options: Options, format: ErrorFormat) -> E
             .filter(|x| f(&x.status))
             .count()
     };
-    let passed = count(|s| matches!(s, Status::Passed));
+    let passed = count(|s| matches!(s, Status::Passed | Status::Updated));
     let failed = count(|s| matches!(s, Status::Failed { .. }))
         + reports
             .iter()
@@ -298,6 +389,9 @@ fn human(reports: &[PackReport], coverage: bool) -> String {
                 Status::Passed => {
                     let _ = writeln!(out, "  ok      {}", fixture.name);
                 }
+                Status::Updated => {
+                    let _ = writeln!(out, "  updated {} ({})", fixture.name, fixture.file);
+                }
                 Status::Skipped(reason) => {
                     let _ = writeln!(out, "  skipped {}: {reason}", fixture.name);
                 }
@@ -354,6 +448,7 @@ fn json_report(reports: &[PackReport]) -> serde_json::Value {
                 "fixtures": r.fixtures.iter().map(|f| {
                     let (status, details, reason) = match &f.status {
                         Status::Passed => ("passed", Vec::new(), None),
+                        Status::Updated => ("updated", Vec::new(), None),
                         Status::Skipped(reason) => ("skipped", Vec::new(), Some(reason.clone())),
                         Status::Failed { details, .. } => ("failed", details.clone(), None),
                     };
@@ -412,7 +507,7 @@ fn junit(reports: &[PackReport]) -> String {
                 xml(&f.file)
             );
             match &f.status {
-                Status::Passed => out.push_str("/>\n"),
+                Status::Passed | Status::Updated => out.push_str("/>\n"),
                 Status::Skipped(reason) => {
                     let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(reason));
                 }
