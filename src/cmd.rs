@@ -68,6 +68,10 @@ pub enum Command {
         /// Rule pack folders.
         #[arg(required = true)]
         packs: Vec<PathBuf>,
+        /// Warn about rules that can no longer run on this date (`YYYY-MM-DD`); today in
+        /// England by default.
+        #[arg(long)]
+        as_of: Option<String>,
     },
     /// Run the fixtures in each pack's `tests/` folder.
     Test {
@@ -147,7 +151,10 @@ pub fn run(cli: Cli) -> Exit {
             format: output,
             engine,
         } => eval::run(&pack, &case, as_of.as_deref(), output, engine, format),
-        Command::Check { packs } => check::run(&packs, format),
+        Command::Check { packs, as_of } => match eval::as_of_date(as_of.as_deref()) {
+            Ok(date) => check::run(&packs, date, format),
+            Err(message) => tool_error(&message, format),
+        },
         Command::Test {
             packs,
             filter,

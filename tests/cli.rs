@@ -192,8 +192,14 @@ fn the_shipped_packs_are_clean() {
     let output = careplan(&["check", "rules/england", "rules/elmshire"]);
     assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
     let out = stdout(&output);
-    assert!(out.contains("rules/england: pack `england` 1.0.0 is clean"), "{out}");
-    assert!(out.contains("rules/elmshire: pack `elmshire` 1.0.0 is clean"), "{out}");
+    assert!(
+        out.contains("rules/england: pack `england` 1.0.0 has no errors:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("rules/elmshire: pack `elmshire` 1.0.0 has no errors:"),
+        "{out}"
+    );
 }
 
 fn fixture_count(pack: &str) -> usize {
@@ -433,4 +439,46 @@ fn test_update_records_the_current_outcome_and_nothing_else() {
     let again = careplan(&["test", dir.to_str().expect("utf-8 path")]);
     assert_eq!(code(&again), 0, "{}", stdout(&again));
     assert_eq!(stdout(&again).lines().last(), Some("3 passed, 0 failed"));
+}
+
+/// One small broken pack per kind of diagnostic under `tests/data/diagnostics/`, each
+/// checked and its rendered report snapshotted (`base` is the parent some of them extend,
+/// and must be clean).
+#[test]
+fn every_kind_of_diagnostic_renders_with_its_place() {
+    let mut dirs: Vec<_> = std::fs::read_dir(root().join("tests/data/diagnostics"))
+        .expect("the corpus")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 10, "{dirs:?}");
+    for name in dirs {
+        let output = careplan(&["check", &format!("tests/data/diagnostics/{name}")]);
+        if name == "base" {
+            assert_eq!(code(&output), 0, "{}", stdout(&output));
+            continue;
+        }
+        assert_eq!(code(&output), 1, "{name}: {}", stdout(&output));
+        insta::with_settings!({ snapshot_suffix => name.clone() }, {
+            insta::assert_snapshot!("diagnostic", stdout(&output));
+        });
+    }
+}
+
+#[test]
+fn check_warns_about_rules_that_can_never_run_again() {
+    let output = careplan(&["check", "tests/data/packs/expired", "--as-of", "2025-01-01"]);
+    assert_eq!(code(&output), 0, "warnings do not fail the check");
+    let out = stdout(&output);
+    assert!(
+        out.starts_with(
+            "warning: rule `expired.old-scheme` (tests/data/packs/expired/old.rhai) stopped running on `2016-03-31` \
+             (its `effective_to`), so it can never run for an as-of date from `2025-01-01` on\n\
+             tests/data/packs/expired: pack `expired` 1.0.0 has no errors and 1 warning:"
+        ),
+        "{out}"
+    );
+    let before = careplan(&["check", "tests/data/packs/expired", "--as-of", "2016-03-31"]);
+    assert!(!stdout(&before).contains("warning"), "{}", stdout(&before));
 }

@@ -9,7 +9,23 @@ use super::{tool_error, Exit};
 use crate::packs::{display_path, open_pack, OpenError};
 use crate::render::{self, ErrorFormat};
 
-pub(super) fn run(packs: &[PathBuf], format: ErrorFormat) -> Exit {
+/// Warnings about rules that cannot run again: their `effective_to` is before `as_of`.
+fn expired_rules(info: &careplan_core::PackInfo, as_of: careplan_core::Date) -> Vec<String> {
+    info.rules
+        .iter()
+        .filter_map(|rule| {
+            let to = rule.effective_to?;
+            (to < as_of).then(|| {
+                format!(
+                    "rule `{}` ({}) stopped running on `{to}` (its `effective_to`), so it can never run for an as-of date from `{as_of}` on",
+                    rule.id, rule.file
+                )
+            })
+        })
+        .collect()
+}
+
+pub(super) fn run(packs: &[PathBuf], as_of: careplan_core::Date, format: ErrorFormat) -> Exit {
     let mut exit = Exit::Ok;
     let mut reports = Vec::new();
     for dir in packs {
@@ -17,17 +33,29 @@ pub(super) fn run(packs: &[PathBuf], format: ErrorFormat) -> Exit {
         match open_pack(dir, &Limits::default()) {
             Ok(pack) => {
                 let info = pack.info();
+                let warnings = expired_rules(info, as_of);
                 match format {
-                    ErrorFormat::Human => println!(
-                        "{name}: pack `{}` {} is clean: {} rules, {} layer(s), digest {}",
-                        info.id,
-                        info.version,
-                        info.rules.len(),
-                        info.layers.len(),
-                        info.digest
-                    ),
+                    ErrorFormat::Human => {
+                        for warning in &warnings {
+                            println!("warning: {warning}");
+                        }
+                        println!(
+                            "{name}: pack `{}` {} has no errors{}: {} rules, {} layer(s), digest {}",
+                            info.id,
+                            info.version,
+                            match warnings.len() {
+                                0 => String::new(),
+                                1 => " and 1 warning".to_owned(),
+                                n => format!(" and {n} warnings"),
+                            },
+                            info.rules.len(),
+                            info.layers.len(),
+                            info.digest
+                        )
+                    }
                     ErrorFormat::Json => reports.push(json!({
                         "pack": name, "id": info.id, "ok": true, "rules": info.rules.len(), "problems": [],
+                        "warnings": warnings,
                     })),
                 }
             }

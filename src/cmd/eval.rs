@@ -27,6 +27,14 @@ fn today_in_england() -> Result<Date, String> {
     Date::new(date.year(), date.month(), date.day()).ok_or_else(|| format!("today's date `{date}` is out of range"))
 }
 
+/// The `--as-of` date given, or today in England.
+pub(super) fn as_of_date(text: Option<&str>) -> Result<Date, String> {
+    match text {
+        Some(text) => text.parse::<Date>().map_err(|err| format!("invalid `--as-of`: {err}")),
+        None => today_in_england(),
+    }
+}
+
 pub(super) fn run(
     pack: &Path,
     case: &Path,
@@ -35,15 +43,9 @@ pub(super) fn run(
     engine: EngineKind,
     format: ErrorFormat,
 ) -> Exit {
-    let as_of = match as_of {
-        Some(text) => match text.parse::<Date>() {
-            Ok(date) => date,
-            Err(err) => return tool_error(&format_args!("invalid `--as-of`: {err}"), format),
-        },
-        None => match today_in_england() {
-            Ok(date) => date,
-            Err(err) => return tool_error(&err, format),
-        },
+    let as_of = match as_of_date(as_of) {
+        Ok(date) => date,
+        Err(message) => return tool_error(&message, format),
     };
     let (case_name, case_text) = if case == Path::new("-") {
         let mut text = String::new();
