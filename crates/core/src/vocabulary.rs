@@ -350,6 +350,7 @@ fn register_findings(engine: &mut Engine, pack: Arc<PackVocabulary>) {
 
 /// What each function of the vocabulary does, for the authors' guide. A test checks
 /// that this list and the engine's registrations name the same functions.
+#[cfg(feature = "metadata")]
 pub const DESCRIPTIONS: &[(&str, &str)] = &[
     ("eligible", "Decide that the person is eligible for a declared scheme: `eligible(scheme, reason)` or with a list of reasons."),
     ("not_eligible", "Decide that the person is not eligible: `not_eligible(scheme, failed_condition, reason)`; the failed condition is a short name such as `outcomes`."),
