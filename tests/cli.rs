@@ -368,7 +368,7 @@ fn test_reports_as_junit_xml() {
 }
 
 #[test]
-fn check_catches_a_misspelt_field_and_a_duplicate_id_in_one_run() {
+fn check_catches_a_misspelt_field_an_unknown_function_and_a_duplicate_id_in_one_run() {
     let output = careplan(&["check", "tests/data/packs/mistakes"]);
     assert_eq!(code(&output), 1);
     insta::assert_snapshot!("check_mistakes", stdout(&output));

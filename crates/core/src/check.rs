@@ -237,3 +237,193 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
     });
     problems
 }
+
+/// Every function the engine registers for rules (the vocabulary and the Rhai packages
+/// it adds), by name. A test compares it with the engine's own list.
+pub(crate) const FUNCTION_NAMES: &[&str] = &[
+    "E",
+    "PI",
+    "abs",
+    "acos",
+    "acosh",
+    "add_days",
+    "add_months",
+    "add_weeks",
+    "add_working_days",
+    "add_years",
+    "age_on",
+    "all",
+    "append",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "bits",
+    "bytes",
+    "ceiling",
+    "chars",
+    "chop",
+    "clear",
+    "contains",
+    "cos",
+    "cosh",
+    "crop",
+    "date",
+    "days_between",
+    "days_until",
+    "debug",
+    "dedup",
+    "drain",
+    "eligible",
+    "end",
+    "ends_with",
+    "escalate",
+    "exp",
+    "extract",
+    "fill_with",
+    "filter",
+    "find",
+    "find_map",
+    "floor",
+    "for_each",
+    "fraction",
+    "get",
+    "hypot",
+    "index_of",
+    "insert",
+    "insufficient_information",
+    "int",
+    "is_anonymous",
+    "is_empty",
+    "is_even",
+    "is_exclusive",
+    "is_finite",
+    "is_inclusive",
+    "is_infinite",
+    "is_nan",
+    "is_odd",
+    "is_working_day",
+    "is_zero",
+    "keys",
+    "latest",
+    "len",
+    "ln",
+    "log",
+    "make_lower",
+    "make_upper",
+    "map",
+    "max",
+    "min",
+    "mixin",
+    "name",
+    "not_eligible",
+    "order",
+    "order_by",
+    "order_desc",
+    "pad",
+    "parse_float",
+    "parse_int",
+    "pop",
+    "print",
+    "push",
+    "range",
+    "recommend",
+    "reduce",
+    "reduce_rev",
+    "remove",
+    "replace",
+    "retain",
+    "reverse",
+    "review",
+    "review_window",
+    "round",
+    "set",
+    "shift",
+    "sign",
+    "sin",
+    "sinh",
+    "some",
+    "sort",
+    "sort_by",
+    "sort_desc",
+    "splice",
+    "split",
+    "split_rev",
+    "sqrt",
+    "start",
+    "starts_with",
+    "sub_string",
+    "tan",
+    "tanh",
+    "to_binary",
+    "to_blob",
+    "to_chars",
+    "to_debug",
+    "to_degrees",
+    "to_float",
+    "to_hex",
+    "to_int",
+    "to_json",
+    "to_lower",
+    "to_octal",
+    "to_radians",
+    "to_string",
+    "to_upper",
+    "trim",
+    "truncate",
+    "values",
+    "working_days_between",
+    "working_days_until",
+    "zip",
+];
+
+/// Functions Rhai provides as keywords rather than registrations.
+const KEYWORD_FUNCTIONS: &[&str] = &["Fn", "call", "curry", "is_def_fn", "is_def_var", "is_shared", "type_of"];
+
+/// Calls to functions that neither the engine, the rule nor its libraries define.
+pub(crate) fn unknown_functions(ast: &AST, source: &SharedSource, script_functions: &[&str]) -> Vec<PackProblem> {
+    let mut problems = Vec::new();
+    let known = |name: &str| {
+        FUNCTION_NAMES.contains(&name) || KEYWORD_FUNCTIONS.contains(&name) || script_functions.contains(&name)
+    };
+    ast.walk(&mut |path: &[ASTNode]| {
+        let (call, position) = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, position)) | ASTNode::Stmt(Stmt::FnCall(call, position))) => {
+                (call, *position)
+            }
+            Some(ASTNode::Expr(Expr::MethodCall(call, position))) => (call, *position),
+            _ => return true,
+        };
+        let name = call.name.as_str();
+        let is_identifier = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
+        if call.op_token.is_none() && is_identifier && !known(name) {
+            let candidates = FUNCTION_NAMES.iter().chain(script_functions).copied();
+            let help = crate::suggest::did_you_mean(name, candidates)
+                .map(|best| format!("did you mean `{best}`?"))
+                .unwrap_or_else(|| "see `careplan vocabulary` for the functions rules can call".to_owned());
+            problems.push(
+                PackProblem::new("careplan::unknown_function", format!("no function `{name}`"))
+                    .at(source, position.line().unwrap_or(1), position.position().unwrap_or(1))
+                    .with_help(help),
+            );
+        }
+        true
+    });
+    problems
+}
+
+#[cfg(all(test, feature = "metadata"))]
+mod tests {
+    #[test]
+    fn the_known_functions_are_the_ones_the_engine_registers() {
+        let registered: Vec<String> = crate::registered_function_names()
+            .into_iter()
+            .filter(|n| n.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+            .collect();
+        let listed: Vec<String> = super::FUNCTION_NAMES.iter().map(|n| (*n).to_owned()).collect();
+        assert_eq!(
+            listed, registered,
+            "update check::FUNCTION_NAMES from registered_function_names()"
+        );
+    }
+}

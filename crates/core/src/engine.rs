@@ -140,3 +140,20 @@ fn tidy_signature(raw: &str) -> String {
         None => text,
     }
 }
+
+/// The name of every function a rule can call: the vocabulary and the Rhai packages the
+/// engine registers, sorted and without repeats. Compared in a test with the names the
+/// load-time check uses (`check::FUNCTION_NAMES`), so the two cannot drift.
+#[cfg(feature = "metadata")]
+pub fn registered_function_names() -> Vec<String> {
+    let engine = new_engine(&Limits::default(), Arc::new(PackVocabulary::default()));
+    let mut names: Vec<String> = engine
+        .gen_fn_signatures(true)
+        .into_iter()
+        .filter_map(|signature| signature.split('(').next().map(str::to_owned))
+        .filter(|name| !name.starts_with("get$") && !name.starts_with("set$") && !name.starts_with("index$"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}

@@ -366,6 +366,12 @@ impl RulePack {
                     }
                 };
                 problems.extend(crate::check::case_fields(&ast, source, &local_fields));
+                let script_functions: Vec<&str> = lib_functions
+                    .keys()
+                    .map(String::as_str)
+                    .chain(ast.iter_functions().map(|f| f.name))
+                    .collect();
+                problems.extend(crate::check::unknown_functions(&ast, source, &script_functions));
                 problems.extend(crate::check::declared_names(
                     &ast,
                     source,

@@ -75,13 +75,17 @@ fn case_is_reserved_and_the_help_says_what_to_use() {
 #[test]
 fn clock_and_sleep_functions_do_not_exist() {
     assert_eq!(
-        run_error("timestamp()"),
-        "rule `sandbox.rule` failed at sandbox/rule.rhai:5:1: no function `timestamp ()`"
+        load_problem("let now = timestamp();"),
+        "sandbox/rule.rhai:5:11 careplan::unknown_function no function `timestamp`"
     );
-    assert_eq!(
-        run_error("sleep(1)"),
-        "rule `sandbox.rule` failed at sandbox/rule.rhai:5:1: no function `sleep (i64)`"
-    );
+    assert_eq!(load_problem("sleep(1);"), "sandbox/rule.rhai:5:1 careplan::unknown_function no function `sleep`");
+}
+
+#[test]
+fn a_misspelt_function_is_caught_when_the_pack_loads() {
+    let err = load("let later = today.add_day(3);").expect_err("unknown function");
+    assert_eq!(err.problems()[0].message(), "no function `add_day`");
+    assert_eq!(err.problems()[0].help_text(), Some("did you mean `add_days`?"));
 }
 
 #[test]
