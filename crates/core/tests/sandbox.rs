@@ -78,7 +78,10 @@ fn clock_and_sleep_functions_do_not_exist() {
         load_problem("let now = timestamp();"),
         "sandbox/rule.rhai:5:11 careplan::unknown_function no function `timestamp`"
     );
-    assert_eq!(load_problem("sleep(1);"), "sandbox/rule.rhai:5:1 careplan::unknown_function no function `sleep`");
+    assert_eq!(
+        load_problem("sleep(1);"),
+        "sandbox/rule.rhai:5:1 careplan::unknown_function no function `sleep`"
+    );
 }
 
 #[test]
