@@ -113,9 +113,8 @@ pub(crate) fn case_fields(
                 )
                 .at(source, position.line().unwrap_or(1), position.position().unwrap_or(1))
                 .with_label("not in the case schema");
-                let help = crate::suggest::did_you_mean(name, known.iter().map(String::as_str))
-                    .map(|best| format!("did you mean `{best}`?"))
-                    .unwrap_or_else(|| {
+                let help =
+                    crate::suggest::did_you_mean_help(name, known.iter().map(String::as_str)).unwrap_or_else(|| {
                         if in_local {
                             "declare local fields under `[local_fields]` in the pack's manifest".to_owned()
                         } else {
@@ -157,19 +156,23 @@ pub(crate) struct Declared<'a> {
     pub parameters: Vec<&'a str>,
 }
 
-fn unknown(source: &SharedSource, position: rhai::Position, message: String, known: &[&str]) -> PackProblem {
-    let help = crate::suggest::did_you_mean(message.split('`').nth(1).unwrap_or_default(), known.iter().copied())
-        .map(|best| format!("did you mean `{best}`?"))
-        .unwrap_or_else(|| {
-            if known.is_empty() {
-                "there are none".to_owned()
-            } else {
-                format!(
-                    "use one of {}",
-                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-                )
-            }
-        });
+fn unknown(
+    source: &SharedSource,
+    position: rhai::Position,
+    name: &str,
+    message: String,
+    known: &[&str],
+) -> PackProblem {
+    let help = crate::suggest::did_you_mean_help(name, known.iter().copied()).unwrap_or_else(|| {
+        if known.is_empty() {
+            "there are none".to_owned()
+        } else {
+            format!(
+                "use one of {}",
+                known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            )
+        }
+    });
     PackProblem::new("careplan::unknown_name", message)
         .at(source, position.line().unwrap_or(1), position.position().unwrap_or(1))
         .with_help(help)
@@ -198,6 +201,7 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
                                 problems.push(unknown(
                                     source,
                                     *position,
+                                    name,
                                     format!("`{name}` is not a parameter of the pack"),
                                     &declared.parameters,
                                 ));
@@ -224,6 +228,7 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
                             problems.push(unknown(
                                 source,
                                 *position,
+                                text,
                                 format!("`{text}` is not a known {what} for `{}`", call.name),
                                 known,
                             ));
@@ -398,8 +403,7 @@ pub(crate) fn unknown_functions(ast: &AST, source: &SharedSource, script_functio
         let is_identifier = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
         if call.op_token.is_none() && is_identifier && !known(name) {
             let candidates = FUNCTION_NAMES.iter().chain(script_functions).copied();
-            let help = crate::suggest::did_you_mean(name, candidates)
-                .map(|best| format!("did you mean `{best}`?"))
+            let help = crate::suggest::did_you_mean_help(name, candidates)
                 .unwrap_or_else(|| "see `careplan vocabulary` for the functions rules can call".to_owned());
             problems.push(
                 PackProblem::new("careplan::unknown_function", format!("no function `{name}`"))

@@ -428,20 +428,18 @@ fn reword_serde_message(raw: &str, path: &mut String) -> (String, Option<String>
         } else if !path.ends_with(&format!(".{field}")) && *path != field {
             *path = format!("{path}.{field}");
         }
-        let help = crate::suggest::did_you_mean(field, candidates.iter().copied())
-            .map(|best| format!("did you mean `{best}`?"))
-            .or_else(|| {
-                (!candidates.is_empty()).then(|| {
-                    format!(
-                        "the fields allowed here are {}",
-                        candidates
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                })
-            });
+        let help = crate::suggest::did_you_mean_help(field, candidates.iter().copied()).or_else(|| {
+            (!candidates.is_empty()).then(|| {
+                format!(
+                    "the fields allowed here are {}",
+                    candidates
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        });
         return (format!("unknown field `{field}`"), help);
     }
     if let Some(rest) = raw.strip_prefix("missing field `") {

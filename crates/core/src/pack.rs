@@ -164,8 +164,7 @@ impl RulePack {
                         [one] => next = Some((*one).clone()),
                         [] => {
                             let ids: Vec<String> = available.iter().filter_map(|c| manifest_id(&c.manifest)).collect();
-                            let help = crate::suggest::did_you_mean(parent, ids.iter().map(String::as_str))
-                                .map(|s| format!("did you mean `{s}`?"))
+                            let help = crate::suggest::did_you_mean_help(parent, ids.iter().map(String::as_str))
                                 .unwrap_or_else(|| {
                                     if ids.is_empty() {
                                         "no other packs were found beside this one".to_owned()
@@ -276,6 +275,12 @@ impl RulePack {
             recipients: recipients.clone(),
         });
         let engine = new_engine(limits, vocabulary);
+        // What the load-time checks compare names against: fixed once layering is done.
+        let declared = crate::check::Declared {
+            schemes: schemes.keys().map(String::as_str).collect(),
+            recipients: recipients.keys().map(String::as_str).collect(),
+            parameters: parameters.keys().map(String::as_str).collect(),
+        };
         let mut compile_scope = Scope::new();
         for name in RULE_INPUTS {
             // Pushed as plain variables, never constants: the optimizer would otherwise
@@ -372,15 +377,7 @@ impl RulePack {
                     .chain(ast.iter_functions().map(|f| f.name))
                     .collect();
                 problems.extend(crate::check::unknown_functions(&ast, source, &script_functions));
-                problems.extend(crate::check::declared_names(
-                    &ast,
-                    source,
-                    &crate::check::Declared {
-                        schemes: schemes.keys().map(String::as_str).collect(),
-                        recipients: recipients.keys().map(String::as_str).collect(),
-                        parameters: parameters.keys().map(String::as_str).collect(),
-                    },
-                ));
+                problems.extend(crate::check::declared_names(&ast, source, &declared));
                 let mut functions = lib_functions.clone();
                 for f in ast.iter_functions() {
                     functions.insert(f.name.to_string(), source.clone());
@@ -422,9 +419,8 @@ impl RulePack {
                     }
                     (true, false) => {
                         let parents: Vec<&str> = inherited.iter().map(String::as_str).collect();
-                        let help = crate::suggest::did_you_mean(&id, parents.iter().copied())
-                            .map(|s| format!("did you mean `{s}`?"))
-                            .unwrap_or_else(|| {
+                        let help =
+                            crate::suggest::did_you_mean_help(&id, parents.iter().copied()).unwrap_or_else(|| {
                                 "remove `override = true` to add a new rule, or use the id of a parent pack's rule"
                                     .to_owned()
                             });

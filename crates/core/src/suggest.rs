@@ -12,6 +12,11 @@ pub(crate) fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item =
         .map(|(_, candidate)| candidate)
 }
 
+/// "did you mean `x`?" for the closest candidate, if one is close enough.
+pub(crate) fn did_you_mean_help<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    did_you_mean(input, candidates).map(|best| format!("did you mean `{best}`?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::did_you_mean;
