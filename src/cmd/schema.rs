@@ -1,6 +1,6 @@
 //! `careplan schema`: print a JSON Schema.
 
-use careplan_core::{manifest_json_schema, Case, Evaluation};
+use careplan_core::schema;
 
 use super::Exit;
 
@@ -16,11 +16,13 @@ pub enum Which {
 }
 
 pub(super) fn run(which: Which) -> Exit {
-    let schema = match which {
-        Which::Case => Case::json_schema(),
-        Which::Evaluation => Evaluation::json_schema(),
-        Which::Manifest => manifest_json_schema(),
-    };
-    println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+    print!(
+        "{}",
+        match which {
+            Which::Case => schema::CASE_PRETTY,
+            Which::Evaluation => schema::EVALUATION_PRETTY,
+            Which::Manifest => schema::MANIFEST_PRETTY,
+        }
+    );
     Exit::Ok
 }

@@ -20,16 +20,12 @@ impl Guest for Component {
     type RulePack = RulePack;
 
     fn case_schema() -> String {
-        schema_text(&core::Case::json_schema())
+        core::schema::CASE.to_owned()
     }
 
     fn evaluation_schema() -> String {
-        schema_text(&core::Evaluation::json_schema())
+        core::schema::EVALUATION.to_owned()
     }
-}
-
-fn schema_text(schema: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(schema).unwrap_or_default()
 }
 
 /// A loaded pack, owned by the host through a resource handle.

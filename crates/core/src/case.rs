@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(test)]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,8 @@ use crate::error::{CaseError, CaseProblem};
 use crate::Date;
 
 /// One case: everything the rules may read about a person on the as-of date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// Who the case is about.
@@ -56,7 +58,8 @@ pub struct Case {
 }
 
 /// The person the case is about.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// The host system's identifier for the case; never shown in reasons.
@@ -90,7 +93,8 @@ pub struct Person {
 }
 
 /// A health condition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// SNOMED CT concept id.
@@ -116,7 +120,8 @@ fn yes() -> bool {
 }
 
 /// The kind of assessment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AssessmentKind {
     /// A needs assessment of an adult (Care Act s.9).
@@ -130,7 +135,8 @@ pub enum AssessmentKind {
 }
 
 /// A needs assessment or carer's assessment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Assessment {
     /// The host system's identifier for the assessment.
@@ -159,7 +165,8 @@ pub struct Assessment {
 }
 
 /// A span of days, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// First day of the period.
@@ -169,7 +176,8 @@ pub struct Period {
 }
 
 /// The outcomes of SI 2015/313: reg. 2(2)(a)-(j) for adults and reg. 3(2)(b) for carers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Adults (a), carers (iv): managing and maintaining nutrition.
@@ -248,7 +256,8 @@ impl Outcome {
 }
 
 /// Why a person is unable to achieve an outcome (reg. 2(3), 3(3)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Qualifier {
     /// Unable to achieve it without assistance (includes needing prompting).
@@ -265,7 +274,8 @@ pub enum Qualifier {
 }
 
 /// The assessor's finding for one outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeFinding {
     /// Which outcome.
@@ -282,7 +292,8 @@ pub struct OutcomeFinding {
 }
 
 /// Whether the significant impact on well-being is present or predicted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImpactBasis {
     /// There is a significant impact now.
@@ -292,7 +303,8 @@ pub enum ImpactBasis {
 }
 
 /// The nine areas of well-being in Care Act 2014 s.1(2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WellbeingArea {
     /// Personal dignity, including treatment with respect.
@@ -316,7 +328,8 @@ pub enum WellbeingArea {
 }
 
 /// The impact of the needs on the person's well-being.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Wellbeing {
     /// There is, or is likely to be, a significant impact on well-being.
@@ -330,7 +343,8 @@ pub struct Wellbeing {
 }
 
 /// The state of a carer's own health.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CarerHealth {
     /// Not deteriorating and not at risk.
@@ -342,7 +356,8 @@ pub enum CarerHealth {
 }
 
 /// What a carer's assessment found about the caring role.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CarerDetails {
     /// The host system's identifier of the adult cared for.
@@ -355,7 +370,8 @@ pub struct CarerDetails {
 }
 
 /// The kind of plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PlanKind {
     /// A care and support plan (Care Act s.25).
@@ -367,7 +383,8 @@ pub enum PlanKind {
 }
 
 /// A plan and its life so far.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     /// The host system's identifier for the plan.
@@ -390,7 +407,8 @@ pub struct Plan {
 }
 
 /// A direct payment under the Care and Support (Direct Payments) Regulations 2014.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DirectPayment {
     /// Date of the first payment.
@@ -398,7 +416,8 @@ pub struct DirectPayment {
 }
 
 /// A kind of review or follow-up contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewKind {
     /// The light-touch review 6 to 8 weeks after a plan is signed off.
@@ -433,7 +452,8 @@ impl ReviewKind {
 }
 
 /// What a review concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewOutcome {
     /// The plan stays as it is.
@@ -445,7 +465,8 @@ pub enum ReviewOutcome {
 }
 
 /// A review or contact already carried out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompletedReview {
     /// Date carried out.
@@ -461,7 +482,8 @@ pub struct CompletedReview {
 }
 
 /// Who asked for a review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Requester {
     /// The person themselves.
@@ -479,7 +501,8 @@ pub enum Requester {
 }
 
 /// A request for a review (Care Act s.27(1)(b)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReviewRequest {
     /// Date the request was made.
@@ -495,7 +518,8 @@ pub struct ReviewRequest {
 }
 
 /// A kind of change in circumstances.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// Admitted to hospital.
@@ -521,7 +545,8 @@ pub enum EventKind {
 }
 
 /// A change in circumstances.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// Date the event happened.
@@ -544,7 +569,8 @@ pub struct Event {
 
 /// The ten categories of abuse and neglect in the Care and support statutory guidance
 /// ch. 14.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AbuseCategory {
     /// Physical abuse.
@@ -570,7 +596,8 @@ pub enum AbuseCategory {
 }
 
 /// What is known about a safeguarding concern (Care Act s.42).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SafeguardingDetails {
     /// The kinds of abuse or neglect suspected; at least one.
@@ -593,7 +620,8 @@ pub struct SafeguardingDetails {
 }
 
 /// Whether a register patient has agreed a personalised care plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CarePlanStatus {
     /// A plan was agreed with the patient or carer.
@@ -603,7 +631,8 @@ pub enum CarePlanStatus {
 }
 
 /// Membership of the practice's avoiding-unplanned-admissions register.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GpRegister {
     /// Date added to the register.
@@ -626,7 +655,8 @@ pub struct GpRegister {
 }
 
 /// The named accountable GP for a patient aged 75 or over.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NamedGp {
     /// The named GP.
@@ -641,7 +671,8 @@ pub struct NamedGp {
 }
 
 /// An electronic frailty index result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Frailty {
     /// Date calculated.
@@ -655,7 +686,8 @@ pub struct Frailty {
 }
 
 /// A domain rating on the NHS Continuing Healthcare checklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 pub enum ChcRating {
     /// High level of need.
     A,
@@ -666,7 +698,8 @@ pub enum ChcRating {
 }
 
 /// The eleven domains of the NHS Continuing Healthcare checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChcRatings {
     /// Breathing (a priority domain in the Decision Support Tool).
@@ -694,7 +727,8 @@ pub struct ChcRatings {
 }
 
 /// A completed NHS Continuing Healthcare checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChcChecklist {
     /// Date completed.
@@ -709,8 +743,7 @@ impl Case {
     /// on). Every error names the JSON path of the offending value.
     pub fn from_json(text: &str) -> Result<Case, CaseError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let case: Case =
-            serde_path_to_error::deserialize(&mut deserializer).map_err(|err| CaseError::from_serde(text, err))?;
+        let case = Case::deserialize(&mut deserializer).map_err(|err| CaseError::from_serde(text, &err))?;
         deserializer.end().map_err(CaseError::from_json)?;
         case.validate()?;
         Ok(case)
@@ -830,11 +863,6 @@ impl Case {
         } else {
             Err(CaseError::new(problems))
         }
-    }
-
-    /// The case's JSON Schema.
-    pub fn json_schema() -> schemars::Schema {
-        schemars::schema_for!(Case)
     }
 }
 

@@ -8,18 +8,14 @@
 //! index, a method call or a value held in a variable. Reads the check cannot follow
 //! still fail at run time with an error naming the field.
 
-use std::sync::OnceLock;
-
 use rhai::{ASTNode, Expr, Stmt, AST};
 use serde_json::Value;
 
 use crate::error::{PackProblem, SharedSource};
 use crate::manifest::LocalFieldDef;
-use crate::Case;
 
 fn case_schema() -> &'static Value {
-    static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(|| serde_json::to_value(Case::json_schema()).unwrap_or_default())
+    crate::schema::case()
 }
 
 /// The object schema `node` stands for, following `$ref` and choosing the object branch
@@ -246,11 +242,7 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
 /// Every function the engine registers for rules (the vocabulary and the Rhai packages
 /// it adds), by name. A test compares it with the engine's own list.
 pub(crate) const FUNCTION_NAMES: &[&str] = &[
-    "E",
-    "PI",
     "abs",
-    "acos",
-    "acosh",
     "add_days",
     "add_months",
     "add_weeks",
@@ -259,19 +251,11 @@ pub(crate) const FUNCTION_NAMES: &[&str] = &[
     "age_on",
     "all",
     "append",
-    "asin",
-    "asinh",
-    "atan",
-    "atanh",
-    "bits",
     "bytes",
     "ceiling",
-    "chars",
     "chop",
     "clear",
     "contains",
-    "cos",
-    "cosh",
     "crop",
     "date",
     "days_between",
@@ -280,10 +264,8 @@ pub(crate) const FUNCTION_NAMES: &[&str] = &[
     "dedup",
     "drain",
     "eligible",
-    "end",
     "ends_with",
     "escalate",
-    "exp",
     "extract",
     "fill_with",
     "filter",
@@ -293,7 +275,6 @@ pub(crate) const FUNCTION_NAMES: &[&str] = &[
     "for_each",
     "fraction",
     "get",
-    "hypot",
     "index_of",
     "insert",
     "insufficient_information",
@@ -301,19 +282,12 @@ pub(crate) const FUNCTION_NAMES: &[&str] = &[
     "is_anonymous",
     "is_empty",
     "is_even",
-    "is_exclusive",
-    "is_finite",
-    "is_inclusive",
-    "is_infinite",
-    "is_nan",
     "is_odd",
     "is_working_day",
     "is_zero",
     "keys",
     "latest",
     "len",
-    "ln",
-    "log",
     "make_lower",
     "make_upper",
     "map",
@@ -331,7 +305,6 @@ pub(crate) const FUNCTION_NAMES: &[&str] = &[
     "pop",
     "print",
     "push",
-    "range",
     "recommend",
     "reduce",
     "reduce_rev",
@@ -345,8 +318,6 @@ pub(crate) const FUNCTION_NAMES: &[&str] = &[
     "set",
     "shift",
     "sign",
-    "sin",
-    "sinh",
     "some",
     "sort",
     "sort_by",
@@ -354,24 +325,18 @@ pub(crate) const FUNCTION_NAMES: &[&str] = &[
     "splice",
     "split",
     "split_rev",
-    "sqrt",
-    "start",
     "starts_with",
     "sub_string",
-    "tan",
-    "tanh",
     "to_binary",
     "to_blob",
     "to_chars",
     "to_debug",
-    "to_degrees",
     "to_float",
     "to_hex",
     "to_int",
     "to_json",
     "to_lower",
     "to_octal",
-    "to_radians",
     "to_string",
     "to_upper",
     "trim",

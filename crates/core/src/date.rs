@@ -1,20 +1,66 @@
 //! The calendar date used everywhere in careplan: in cases, in results and inside rules.
 //!
-//! A thin wrapper over [`jiff::civil::Date`] so that careplan controls its text form
-//! (`YYYY-MM-DD`, nothing else), its error messages and its JSON Schema. Every
-//! operation is pure: "today" is always a date the caller passes in.
+//! Proleptic Gregorian dates from 1900 to 2200, with careplan's own text form
+//! (`YYYY-MM-DD`, nothing else) and error messages. The arithmetic is Howard Hinnant's
+//! `days_from_civil`/`civil_from_days`; a property test checks it against jiff. (A
+//! calendar library would carry time zones and a large error vocabulary into the Wasm
+//! component; careplan needs only days.) Every operation is pure: "today" is always a
+//! date the caller passes in.
 
 use std::fmt;
 use std::str::FromStr;
 
-use jiff::civil::{Date as JiffDate, Weekday};
-use jiff::ToSpan;
-
 use crate::holidays;
 
 /// A calendar date (no time, no time zone), written `YYYY-MM-DD`.
+///
+/// The fields are in year, month, day order, so the derived ordering is chronological.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date(JiffDate);
+pub struct Date {
+    year: i16,
+    month: i8,
+    day: i8,
+}
+
+/// True in a leap year of the Gregorian calendar.
+fn is_leap(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+/// The number of days in `month` (1 to 12) of `year`.
+fn days_in_month(year: i32, month: i32) -> i32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a valid civil date.
+fn days_from_civil(year: i32, month: i32, day: i32) -> i64 {
+    let y = i64::from(if month <= 2 { year - 1 } else { year });
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date (year, month, day) of a count of days since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, i32, i32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as i32;
+    let month = (if mp < 10 { mp + 3 } else { mp - 9 }) as i32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
 
 /// Why a text could not be read as a date, or a date calculation had no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,51 +92,78 @@ impl Date {
     /// Makes a date from year, month and day, or `None` if there is no such day or the
     /// year is outside 1900 to 2200.
     pub fn new(year: i16, month: i8, day: i8) -> Option<Date> {
-        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-            return None;
-        }
-        JiffDate::new(year, month, day).ok().map(Date)
+        let valid = (MIN_YEAR..=MAX_YEAR).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && i32::from(day) <= days_in_month(i32::from(year), i32::from(month));
+        valid.then_some(Date { year, month, day })
     }
 
     /// The year, e.g. `2025`.
     pub fn year(self) -> i16 {
-        self.0.year()
+        self.year
     }
 
     /// The month, 1 to 12.
     pub fn month(self) -> i8 {
-        self.0.month()
+        self.month
     }
 
     /// The day of the month, 1 to 31.
     pub fn day(self) -> i8 {
-        self.0.day()
+        self.day
+    }
+
+    /// Days since 1970-01-01 (negative before it).
+    fn day_number(self) -> i64 {
+        days_from_civil(i32::from(self.year), i32::from(self.month), i32::from(self.day))
+    }
+
+    /// The day of the week, 1 for Monday to 7 for Sunday (ISO 8601).
+    pub fn weekday(self) -> u8 {
+        // 1970-01-01 was a Thursday.
+        (self.day_number() + 3).rem_euclid(7) as u8 + 1
     }
 
     /// The day of the week in English, e.g. `"Monday"`.
     pub fn weekday_name(self) -> &'static str {
-        match self.0.weekday() {
-            Weekday::Monday => "Monday",
-            Weekday::Tuesday => "Tuesday",
-            Weekday::Wednesday => "Wednesday",
-            Weekday::Thursday => "Thursday",
-            Weekday::Friday => "Friday",
-            Weekday::Saturday => "Saturday",
-            Weekday::Sunday => "Sunday",
+        match self.weekday() {
+            1 => "Monday",
+            2 => "Tuesday",
+            3 => "Wednesday",
+            4 => "Thursday",
+            5 => "Friday",
+            6 => "Saturday",
+            _ => "Sunday",
         }
     }
 
-    fn checked(self, result: Result<JiffDate, jiff::Error>) -> Result<Date, DateError> {
-        match result {
-            Ok(d) if (MIN_YEAR..=MAX_YEAR).contains(&d.year()) => Ok(Date(d)),
-            _ => Err(DateError::OutOfRange(self)),
+    /// The last day of this date's month.
+    pub fn last_of_month(self) -> Date {
+        let last = days_in_month(i32::from(self.year), i32::from(self.month));
+        Date {
+            day: last as i8,
+            ..self
         }
+    }
+
+    /// The date for a year, month and day already known to be real, or `OutOfRange`
+    /// (reported against `self`) when the year is outside 1900 to 2200.
+    fn in_range(self, year: i64, month: i32, day: i32) -> Result<Date, DateError> {
+        i16::try_from(year)
+            .ok()
+            .and_then(|year| Date::new(year, month as i8, day as i8))
+            .ok_or(DateError::OutOfRange(self))
     }
 
     /// Adds (or, when negative, subtracts) a number of calendar days.
     pub fn add_days(self, days: i64) -> Result<Date, DateError> {
-        let days = i32::try_from(days).map_err(|_| DateError::OutOfRange(self))?;
-        self.checked(self.0.checked_add(days.days()))
+        // Anything beyond this many days leaves 1900 to 2200 whatever the start.
+        if days.unsigned_abs() > 200_000 {
+            return Err(DateError::OutOfRange(self));
+        }
+        let (year, month, day) = civil_from_days(self.day_number() + days);
+        self.in_range(year, month, day)
     }
 
     /// Adds whole weeks.
@@ -101,8 +174,16 @@ impl Date {
     /// Adds calendar months. A day that does not exist in the target month is clamped to
     /// that month's last day: 31 January plus one month is 28 (or 29) February.
     pub fn add_months(self, months: i64) -> Result<Date, DateError> {
-        let months = i32::try_from(months).map_err(|_| DateError::OutOfRange(self))?;
-        self.checked(self.0.checked_add(months.months()))
+        if months.unsigned_abs() > 12 * 400 {
+            return Err(DateError::OutOfRange(self));
+        }
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + months;
+        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as i32 + 1);
+        let Ok(year32) = i32::try_from(year) else {
+            return Err(DateError::OutOfRange(self));
+        };
+        let day = i32::from(self.day).min(days_in_month(year32, month));
+        self.in_range(year, month, day)
     }
 
     /// Adds calendar years, clamping 29 February to 28 February in common years.
@@ -112,7 +193,7 @@ impl Date {
 
     /// The number of days from `self` to `later`: positive when `later` is after `self`.
     pub fn days_until(self, later: Date) -> i64 {
-        i64::from(self.0.until(later.0).map(|span| span.get_days()).unwrap_or(0))
+        later.day_number() - self.day_number()
     }
 
     /// Age in completed years on `on` for someone born on `self`. A person born on
@@ -128,7 +209,7 @@ impl Date {
 
     /// True on Monday to Friday unless the day is an England and Wales bank holiday.
     pub fn is_working_day(self) -> Result<bool, DateError> {
-        if matches!(self.0.weekday(), Weekday::Saturday | Weekday::Sunday) {
+        if self.weekday() >= 6 {
             return Ok(false);
         }
         match holidays::is_bank_holiday(self) {
@@ -175,11 +256,6 @@ impl Date {
         }
         Ok(sign * count)
     }
-
-    /// The underlying jiff date, for code that needs the full calendar API.
-    pub fn as_jiff(self) -> JiffDate {
-        self.0
-    }
 }
 
 impl FromStr for Date {
@@ -211,7 +287,7 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
 
@@ -251,6 +327,7 @@ impl<'de> serde::Deserialize<'de> for Date {
     }
 }
 
+#[cfg(test)]
 impl schemars::JsonSchema for Date {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Date".into()
@@ -343,6 +420,35 @@ mod tests {
         assert_eq!(leap.age_on(d("2023-02-28")), 74);
         assert_eq!(leap.age_on(d("2023-03-01")), 75);
         assert_eq!(leap.age_on(d("2024-02-29")), 76);
+    }
+
+    /// Every day from 1900 to 2200 against jiff: day numbers, weekdays and the
+    /// clamped month arithmetic.
+    #[test]
+    fn agrees_with_jiff_on_every_day() {
+        use jiff::ToSpan;
+        let mut ours = d("1900-01-01");
+        let mut theirs = jiff::civil::date(1900, 1, 1);
+        loop {
+            assert_eq!(ours.to_string(), theirs.to_string());
+            assert_eq!(ours.weekday(), theirs.weekday().to_monday_one_offset() as u8, "{ours}");
+            assert_eq!(ours.last_of_month().to_string(), theirs.last_of_month().to_string());
+            for months in [-25, -13, -1, 1, 6, 11, 12, 48] {
+                let jiff = theirs.checked_add(months.months()).expect("in jiff's range");
+                match ours.add_months(months) {
+                    Ok(ours) => assert_eq!(ours.to_string(), jiff.to_string(), "{ours} + {months} months"),
+                    Err(_) => assert!(!(1900..=2200).contains(&jiff.year()), "{ours} + {months} months"),
+                }
+            }
+            if ours == d("2200-12-31") {
+                break;
+            }
+            let next = ours.add_days(1).expect("before the end");
+            assert_eq!(ours.days_until(next), 1);
+            ours = next;
+            theirs = theirs.tomorrow().expect("in jiff's range");
+        }
+        assert_eq!(d("1900-01-01").days_until(d("2200-12-31")), 109_937);
     }
 
     #[test]

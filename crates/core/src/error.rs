@@ -381,17 +381,8 @@ impl CaseError {
 
     /// Turns serde's error into one that names the path and what was expected, without
     /// repeating the offending value (case values are personal data).
-    pub(crate) fn from_serde(_text: &str, err: serde_path_to_error::Error<serde_json::Error>) -> Self {
-        let mut path = err.path().to_string();
-        // serde_path_to_error writes `?` for a place it could not name (such as the
-        // end of truncated JSON); the known part of the path is what helps.
-        while let Some(known) = path.strip_suffix(".?").or_else(|| path.strip_suffix('?')) {
-            path = known.to_owned();
-        }
-        if path == "." {
-            path.clear();
-        }
-        Self::from_json_at(path, err.inner())
+    pub(crate) fn from_serde(text: &str, err: &serde_json::Error) -> Self {
+        Self::from_json_at(json_path_at(text, err.line(), err.column()), err)
     }
 
     /// A JSON error found outside any value, such as text after the case's closing brace.
@@ -415,6 +406,81 @@ impl CaseError {
         }
         CaseError::single(problem)
     }
+}
+
+/// The JSON path (`assessments[0].outcomes[1].outcome`) of the value being read at a
+/// 1-based line and a column (the number of bytes of that line before the position), as
+/// serde_json reports them: just after the token it stopped on. A small scanner over the
+/// text rather than a path-tracking deserializer, which would be generated for every
+/// type of the case and would double the JSON code in the Wasm component.
+pub(crate) fn json_path_at(text: &str, line: usize, column: usize) -> String {
+    enum Frame {
+        Object { key: Option<String>, expect_key: bool },
+        Array { index: usize },
+    }
+    let bytes = text.as_bytes();
+    let line_start = if line <= 1 {
+        0
+    } else {
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map_or(bytes.len(), |(i, _)| i + 1)
+    };
+    let end = (line_start + column).min(bytes.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i).filter(|_| i < end) {
+        match byte {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while let Some(&b) = bytes.get(i).filter(|b| **b != b'"') {
+                    i += if b == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object {
+                    key,
+                    expect_key: expect @ true,
+                }) = stack.last_mut()
+                {
+                    let raw = text.get(start..(i + 1).min(text.len())).unwrap_or_default();
+                    *key = Some(serde_json::from_str(raw).unwrap_or_else(|_| raw.trim_matches('"').to_owned()));
+                    *expect = false;
+                }
+            }
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                expect_key: true,
+            }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { expect_key, .. }) => *expect_key = true,
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Object { key: None, .. } => {}
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+        }
+    }
+    path
 }
 
 /// Rewrites serde's messages in careplan's voice and drops echoed values.

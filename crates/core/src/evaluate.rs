@@ -464,9 +464,8 @@ fn failure_at(
 fn case_field_names() -> &'static Vec<String> {
     static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let schema = serde_json::to_value(Case::json_schema()).unwrap_or_default();
         let mut names = Vec::new();
-        collect_properties(&schema, &mut names);
+        collect_properties(crate::schema::case(), &mut names);
         names.sort();
         names.dedup();
         names

@@ -5,6 +5,7 @@
 //! a rule in the order the rule returned them, so the same pack, case and as-of date
 //! always serialize to the same bytes.
 
+#[cfg(test)]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +13,8 @@ pub use crate::case::ReviewKind;
 use crate::Date;
 
 /// Everything one evaluation found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
     /// One decision per scheme that a rule decided.
@@ -28,7 +30,8 @@ pub struct Evaluation {
 }
 
 /// The outcome of an eligibility decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// The person meets the scheme's criteria.
@@ -51,7 +54,8 @@ impl Decision {
 }
 
 /// A decision on one scheme.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityDecision {
     /// The scheme's id, as declared in the pack manifest.
@@ -70,7 +74,8 @@ pub struct EligibilityDecision {
 }
 
 /// Who is responsible for a review or recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Owner {
     /// The local authority.
@@ -93,7 +98,8 @@ impl Owner {
 }
 
 /// Where a review stands on the as-of date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewStatus {
     /// Not yet due: before the window opens (or before the due date when there is no
@@ -106,7 +112,8 @@ pub enum ReviewStatus {
 }
 
 /// A review or contact that is due.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReviewDue {
     /// Which kind of review.
@@ -130,7 +137,8 @@ pub struct ReviewDue {
 }
 
 /// How urgently an escalation must be handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EscalationLevel {
     /// Immediate danger: emergency services now.
@@ -156,7 +164,8 @@ impl EscalationLevel {
 }
 
 /// A matter to raise with someone.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Escalation {
     /// How urgent.
@@ -176,7 +185,8 @@ pub struct Escalation {
 }
 
 /// Something the rules suggest doing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
     /// A short stable code, e.g. `chc-full-assessment`.
@@ -196,7 +206,8 @@ pub struct Recommendation {
 }
 
 /// What produced an evaluation, so that any result can be traced and reproduced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Audit {
     /// The engine name and version, e.g. `careplan 0.1.0`.
@@ -214,7 +225,8 @@ pub struct Audit {
 }
 
 /// Identifies a pack and its exact content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PackRef {
     /// The pack id.
@@ -227,7 +239,8 @@ pub struct PackRef {
 }
 
 /// One layer of a pack.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LayerRef {
     /// The layer's pack id.
@@ -237,11 +250,6 @@ pub struct LayerRef {
 }
 
 impl Evaluation {
-    /// The evaluation's JSON Schema.
-    pub fn json_schema() -> schemars::Schema {
-        schemars::schema_for!(Evaluation)
-    }
-
     /// The evaluation as pretty-printed JSON with a final newline: the exact bytes the
     /// CLI prints and the component returns.
     pub fn to_json(&self) -> String {

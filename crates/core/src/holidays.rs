@@ -214,7 +214,7 @@ mod tests {
 
     fn weekday(d: Date) -> u8 {
         // 1 = Monday .. 7 = Sunday
-        d.as_jiff().weekday().to_monday_one_offset() as u8
+        d.weekday()
     }
 
     fn first_monday(year: i16, month: i8) -> Date {
@@ -226,11 +226,11 @@ mod tests {
     }
 
     fn last_monday(year: i16, month: i8) -> Date {
-        let mut d = date(year, month, 1).as_jiff().last_of_month();
-        while d.weekday().to_monday_one_offset() != 1 {
-            d = d.yesterday().expect("in range");
+        let mut d = date(year, month, 1).last_of_month();
+        while d.weekday() != 1 {
+            d = d.add_days(-1).expect("in range");
         }
-        Date::new(d.year(), d.month(), d.day()).expect("in range")
+        d
     }
 
     /// The standing rules: fixed days with substitutes on the next free weekday.

@@ -81,6 +81,7 @@ mod manifest;
 mod pack;
 mod record;
 mod rule;
+pub mod schema;
 mod suggest;
 mod vocabulary;
 
@@ -101,6 +102,6 @@ pub use json::{
     evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, load_error_to_json, problem_to_json,
 };
 pub use limits::Limits;
-pub use manifest::{manifest_json_schema, LocalFieldDef, LocalType, ParamValue, Parameter, RecipientDef, SchemeDef};
+pub use manifest::{LocalFieldDef, LocalType, ParamValue, Parameter, RecipientDef, SchemeDef};
 pub use pack::{PackInfo, PackSource, RulePack, SourceFile};
 pub use rule::{RuleInfo, RuleKind};

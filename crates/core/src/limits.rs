@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 /// any of them. Operation, size and variable limits apply to one rule evaluating one
 /// case; `max_findings` applies to a whole evaluation; the source and rule counts apply
 /// when a pack loads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Rhai operations one rule may run for one case.

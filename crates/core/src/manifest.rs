@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(test)]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -11,7 +12,8 @@ use crate::error::{PackProblem, SharedSource};
 use crate::Date;
 
 /// The manifest as written in TOML. Used for its JSON Schema and for reading.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ManifestFile {
     /// Who the pack is and what it builds on.
@@ -26,7 +28,7 @@ pub struct ManifestFile {
     /// with `value`, `description`, `source` and `gk`. A table without `value` declares
     /// a parameter that is deliberately unset (the rules see `()`).
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    #[cfg_attr(test, schemars(with = "BTreeMap<String, serde_json::Value>"))]
     pub parameters: BTreeMap<String, Spanned<toml::Value>>,
     /// Fields this pack reads from the case's `local` map, with their types.
     #[serde(default)]
@@ -34,11 +36,12 @@ pub struct ManifestFile {
 }
 
 /// The `[pack]` table.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PackSection {
     /// Stable id: lowercase letters, digits and hyphens, e.g. `england`.
-    #[schemars(with = "String")]
+    #[cfg_attr(test, schemars(with = "String"))]
     pub id: Spanned<String>,
     /// A readable name.
     pub name: String,
@@ -51,20 +54,21 @@ pub struct PackSection {
     pub description: Option<String>,
     /// First day the pack is in force (`YYYY-MM-DD`).
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub effective_from: Option<Spanned<toml::Value>>,
     /// Last day the pack is in force.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub effective_to: Option<Spanned<toml::Value>>,
     /// The id of the pack this one builds on.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub extends: Option<Spanned<String>>,
 }
 
 /// An eligibility scheme.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SchemeDef {
     /// A readable title.
@@ -75,7 +79,8 @@ pub struct SchemeDef {
 }
 
 /// Someone escalations go to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecipientDef {
     /// A readable name, shown in results.
@@ -86,7 +91,8 @@ pub struct RecipientDef {
 }
 
 /// The type of a local case field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LocalType {
     /// `true` or `false`.
@@ -115,7 +121,8 @@ impl LocalType {
 }
 
 /// A local case field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LocalFieldDef {
     /// The field's type.
@@ -446,11 +453,6 @@ fn parameter_from_toml(value: toml::Value, pack: &str, span: (usize, usize)) -> 
         set_by: pack.to_owned(),
         span,
     })
-}
-
-/// The manifest's JSON Schema.
-pub fn manifest_json_schema() -> schemars::Schema {
-    schemars::schema_for!(ManifestFile)
 }
 
 #[cfg(test)]

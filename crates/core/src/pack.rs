@@ -17,7 +17,8 @@ use crate::vocabulary::PackVocabulary;
 use crate::{Date, Limits};
 
 /// One file of a pack: its path inside the pack (with `/` separators) and its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SourceFile {
     /// Path inside the pack, e.g. `eligibility/adult.rhai` or `lib/dates.rhai`.
@@ -29,7 +30,8 @@ pub struct SourceFile {
 /// A pack as text: its manifest and its Rhai files. Files under `lib/` are libraries
 /// of functions shared by every rule of the pack and of packs that extend it; every
 /// other `.rhai` file is one rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PackSource {
     /// Where the pack came from, used only to name files in messages (e.g.

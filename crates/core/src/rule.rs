@@ -11,6 +11,7 @@
 //! The header is TOML with each line prefixed by `//!`, so to Rhai it is a comment and
 //! to an author it reads like the rest of the pack's configuration.
 
+#[cfg(test)]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -20,7 +21,8 @@ use crate::manifest::{effective_dates, valid_id};
 use crate::Date;
 
 /// What a rule decides. A rule may only return findings of its own kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     /// Decides eligibility for schemes.

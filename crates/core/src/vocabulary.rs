@@ -239,6 +239,40 @@ fn register_lists(engine: &mut Engine) {
     engine.register_fn("latest", |items: &mut Array, field: &str| latest_by(items, field));
 }
 
+/// Registers the number functions rules need: rounding and conversions. (Rhai's maths
+/// package would add trigonometry and logarithms, which no care rule needs, at a
+/// tenth of the component's size budget.) Failures name the problem, never the value,
+/// which may come from a case.
+fn register_numbers(engine: &mut Engine) {
+    engine.register_fn("floor", |x: f64| x.floor());
+    engine.register_fn("ceiling", |x: f64| x.ceil());
+    engine.register_fn("round", |x: f64| x.round());
+    engine.register_fn("int", |x: f64| x.trunc());
+    engine.register_fn("fraction", |x: f64| x.fract());
+    engine.register_fn("to_float", |x: i64| x as f64);
+    engine.register_fn("to_float", |x: f64| x);
+    engine.register_fn("to_int", |x: i64| x);
+    engine.register_fn("to_int", |x: f64| -> Result<i64, Box<EvalAltResult>> {
+        // i64::MAX as f64 rounds up to 2^63, which is out of range: hence `<`.
+        if x.is_finite() && x >= i64::MIN as f64 && x < i64::MAX as f64 {
+            Ok(x.trunc() as i64)
+        } else {
+            Err("to_int: the number is too large (or not a number) for an integer".into())
+        }
+    });
+    engine.register_fn("parse_int", |text: &str| -> Result<i64, Box<EvalAltResult>> {
+        text.trim()
+            .parse()
+            .map_err(|_| "parse_int: the text is not a whole number".into())
+    });
+    engine.register_fn("parse_float", |text: &str| -> Result<f64, Box<EvalAltResult>> {
+        match text.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            _ => Err("parse_float: the text is not a number".into()),
+        }
+    });
+}
+
 /// Registers the finding constructors for one pack.
 fn register_findings(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     engine.register_type_with_name::<Finding>("Finding");
@@ -383,6 +417,15 @@ pub const DESCRIPTIONS: &[(&str, &str)] = &[
     (".month", "The month of a date, 1 to 12."),
     (".day", "The day of the month."),
     (".weekday", "The day of the week in English, e.g. `\"Monday\"`."),
+    ("floor", "The largest whole number not above a float, as a float: `floor(2.7)` is `2.0`."),
+    ("ceiling", "The smallest whole number not below a float, as a float."),
+    ("round", "A float rounded to the nearest whole number, halves away from zero, as a float."),
+    ("int", "The whole-number part of a float, as a float."),
+    ("fraction", "The fractional part of a float."),
+    ("to_float", "An integer (or float) as a float."),
+    ("to_int", "A float as an integer, dropping the fraction; an error when it does not fit."),
+    ("parse_int", "Read a whole number from text: `parse_int(\"42\")`; an error when the text is not one."),
+    ("parse_float", "Read a number from text: `parse_float(\"0.25\")`; an error when the text is not one."),
     ("latest", "The record of a list with the latest date: `record.events.latest()` uses each record's `date`; `latest(\"signed_off\")` another date field; `()` for an empty list."),
 ];
 
@@ -390,6 +433,7 @@ pub const DESCRIPTIONS: &[(&str, &str)] = &[
 pub(crate) fn register(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     register_dates(engine);
     register_lists(engine);
+    register_numbers(engine);
     register_findings(engine, pack);
 }
 

@@ -74,14 +74,15 @@ fn the_component_imports_nothing_and_exports_the_engine() {
     assert_eq!(exports, ["careplan:engine/engine@0.1.0"]);
 }
 
-/// A guard against size regressions. The budget the project aims for is 1.5 MB; the
-/// component measured 1,946,893 bytes when this was written (Rhai, serde, schemars and
-/// the TOML parser make up most of it), so this fails on any growth past 2 MB.
+/// The size budget: at most 1.5 MB (1,500,000 bytes). The component measured
+/// 1,485,847 bytes when this was written; Rhai's interpreter is about a third of it.
+/// What was cut to get here (schemars, jiff, a path-tracking deserializer, Rhai's
+/// optimizer, closures, maths and iterator packages) is in ARCHITECTURE.md.
 #[test]
-fn the_component_does_not_grow_past_2_mb() {
+fn the_component_is_within_its_size_budget() {
     assert!(
-        COMPONENT.len() <= 2_000_000,
-        "the component is {} bytes",
+        COMPONENT.len() <= 1_500_000,
+        "the component is {} bytes, over its 1,500,000-byte budget",
         COMPONENT.len()
     );
 }

@@ -1,0 +1,101 @@
+//! The JSON Schemas of the case, the evaluation and `pack.toml`, as text.
+//!
+//! They are generated from the Rust types with schemars, but only by this module's
+//! tests, which fail when a file under `crates/core/schemas/` differs from what the
+//! types say (run them with `CAREPLAN_UPDATE_SCHEMAS=1` to rewrite the files). So the
+//! schemas cannot drift from the types, and the Wasm component carries the text without
+//! carrying a schema generator. Each comes readable (`*_PRETTY`, what `careplan schema`
+//! prints) and compact (the same tokens in the same order without the layout, what the
+//! component returns); the build script makes the compact form.
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The JSON Schema of the case a host sends, compact.
+pub const CASE: &str = include_str!(concat!(env!("OUT_DIR"), "/case.min.json"));
+/// The case schema, pretty-printed, with a final newline.
+pub const CASE_PRETTY: &str = include_str!("../schemas/case.schema.json");
+
+/// The JSON Schema of the evaluation careplan returns, compact.
+pub const EVALUATION: &str = include_str!(concat!(env!("OUT_DIR"), "/evaluation.min.json"));
+/// The evaluation schema, pretty-printed, with a final newline.
+pub const EVALUATION_PRETTY: &str = include_str!("../schemas/evaluation.schema.json");
+
+/// The JSON Schema of a pack's `pack.toml`, compact.
+pub const MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/manifest.min.json"));
+/// The manifest schema, pretty-printed, with a final newline.
+pub const MANIFEST_PRETTY: &str = include_str!("../schemas/manifest.schema.json");
+
+/// The case schema, parsed once.
+pub(crate) fn case() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    // The text is checked to be the schema of the types by the tests below.
+    SCHEMA.get_or_init(|| serde_json::from_str(CASE).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn check(file: &str, committed: &str, schema: schemars::Schema) {
+        let generated = serde_json::to_string_pretty(&schema).expect("a schema serializes") + "\n";
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas").join(file);
+        if std::env::var_os("CAREPLAN_UPDATE_SCHEMAS").is_some() {
+            std::fs::write(&path, &generated).expect("write the schema");
+        } else {
+            assert!(
+                generated == committed,
+                "{} is stale: run `CAREPLAN_UPDATE_SCHEMAS=1 cargo test -p careplan-core schema` and commit it",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn committed_schemas_match_the_types() {
+        check("case.schema.json", CASE_PRETTY, schemars::schema_for!(crate::Case));
+        check(
+            "evaluation.schema.json",
+            EVALUATION_PRETTY,
+            schemars::schema_for!(crate::Evaluation),
+        );
+        check(
+            "manifest.schema.json",
+            MANIFEST_PRETTY,
+            schemars::schema_for!(crate::manifest::ManifestFile),
+        );
+    }
+
+    #[test]
+    fn compact_schemas_are_the_same_documents_in_the_same_order() {
+        for (compact, pretty) in [
+            (CASE, CASE_PRETTY),
+            (EVALUATION, EVALUATION_PRETTY),
+            (MANIFEST, MANIFEST_PRETTY),
+        ] {
+            assert!(!compact.contains('\n') && compact.len() < pretty.len());
+            let value: Value = serde_json::from_str(pretty).expect("the pretty schema is JSON");
+            assert_eq!(
+                serde_json::from_str::<Value>(compact).expect("the compact schema is JSON"),
+                value
+            );
+            // Only the layout between tokens went: the strings, in order, are the same.
+            let strings = |text: &str| {
+                text.split('"')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(strings(compact), strings(pretty));
+        }
+    }
+
+    #[test]
+    fn the_case_schema_parses() {
+        assert!(case()["properties"]["person"].is_object());
+    }
+}
