@@ -240,159 +240,271 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
 }
 
 /// Every function the engine registers for rules (the vocabulary and the Rhai packages
-/// it adds), by name. A test compares it with the engine's own list.
-pub(crate) const FUNCTION_NAMES: &[&str] = &[
-    "abs",
-    "add_days",
-    "add_months",
-    "add_weeks",
-    "add_working_days",
-    "add_years",
-    "age_on",
-    "all",
-    "append",
-    "bytes",
-    "ceiling",
-    "chop",
-    "clear",
-    "contains",
-    "crop",
-    "date",
-    "days_between",
-    "days_until",
-    "debug",
-    "dedup",
-    "drain",
-    "eligible",
-    "ends_with",
-    "escalate",
-    "extract",
-    "fill_with",
-    "filter",
-    "find",
-    "find_map",
-    "floor",
-    "for_each",
-    "fraction",
-    "get",
-    "index_of",
-    "insert",
-    "insufficient_information",
-    "int",
-    "is_anonymous",
-    "is_empty",
-    "is_even",
-    "is_odd",
-    "is_working_day",
-    "is_zero",
-    "keys",
-    "latest",
-    "len",
-    "make_lower",
-    "make_upper",
-    "map",
-    "max",
-    "min",
-    "mixin",
-    "name",
-    "not_eligible",
-    "order",
-    "order_by",
-    "order_desc",
-    "pad",
-    "parse_float",
-    "parse_int",
-    "pop",
-    "print",
-    "push",
-    "recommend",
-    "reduce",
-    "reduce_rev",
-    "remove",
-    "replace",
-    "retain",
-    "reverse",
-    "review",
-    "review_window",
-    "round",
-    "set",
-    "shift",
-    "sign",
-    "some",
-    "sort",
-    "sort_by",
-    "sort_desc",
-    "splice",
-    "split",
-    "split_rev",
-    "starts_with",
-    "sub_string",
-    "to_binary",
-    "to_blob",
-    "to_chars",
-    "to_debug",
-    "to_float",
-    "to_hex",
-    "to_int",
-    "to_json",
-    "to_lower",
-    "to_octal",
-    "to_string",
-    "to_upper",
-    "trim",
-    "truncate",
-    "values",
-    "working_days_between",
-    "working_days_until",
-    "zip",
+/// it adds), by name, with the numbers of arguments its overloads take (a method call
+/// counts the value before the dot). A test compares it with the engine's own list.
+pub(crate) const FUNCTIONS: &[(&str, &[usize])] = &[
+    ("abs", &[1]),
+    ("add_days", &[2]),
+    ("add_months", &[2]),
+    ("add_weeks", &[2]),
+    ("add_working_days", &[2]),
+    ("add_years", &[2]),
+    ("age_on", &[2]),
+    ("all", &[2]),
+    ("append", &[2]),
+    ("bytes", &[1]),
+    ("ceiling", &[1]),
+    ("chop", &[2]),
+    ("clear", &[1]),
+    ("contains", &[2]),
+    ("crop", &[2, 3]),
+    ("date", &[1]),
+    ("days_between", &[2]),
+    ("days_until", &[2]),
+    ("debug", &[0, 1]),
+    ("dedup", &[1, 2]),
+    ("drain", &[2, 3]),
+    ("eligible", &[2]),
+    ("ends_with", &[2]),
+    ("escalate", &[4]),
+    ("extract", &[2, 3]),
+    ("fill_with", &[2]),
+    ("filter", &[2]),
+    ("find", &[2, 3]),
+    ("find_map", &[2, 3]),
+    ("floor", &[1]),
+    ("for_each", &[2]),
+    ("fraction", &[1]),
+    ("get", &[2]),
+    ("index_of", &[2, 3]),
+    ("insert", &[3]),
+    ("insufficient_information", &[2]),
+    ("int", &[1]),
+    ("is_anonymous", &[1]),
+    ("is_empty", &[1]),
+    ("is_even", &[1]),
+    ("is_odd", &[1]),
+    ("is_working_day", &[1]),
+    ("is_zero", &[1]),
+    ("keys", &[1]),
+    ("latest", &[1, 2]),
+    ("len", &[1]),
+    ("make_lower", &[1]),
+    ("make_upper", &[1]),
+    ("map", &[2]),
+    ("max", &[2]),
+    ("min", &[2]),
+    ("mixin", &[2]),
+    ("name", &[1]),
+    ("not_eligible", &[3]),
+    ("order", &[1, 2]),
+    ("order_by", &[2]),
+    ("order_desc", &[1]),
+    ("pad", &[3]),
+    ("parse_float", &[1]),
+    ("parse_int", &[1]),
+    ("pop", &[1, 2]),
+    ("print", &[0, 1]),
+    ("push", &[2]),
+    ("recommend", &[2, 4]),
+    ("reduce", &[2, 3]),
+    ("reduce_rev", &[2, 3]),
+    ("remove", &[2]),
+    ("replace", &[3]),
+    ("retain", &[2, 3]),
+    ("reverse", &[1]),
+    ("review", &[4]),
+    ("review_window", &[5]),
+    ("round", &[1]),
+    ("set", &[3]),
+    ("shift", &[1]),
+    ("sign", &[1]),
+    ("some", &[2]),
+    ("sort", &[1, 2]),
+    ("sort_by", &[2]),
+    ("sort_desc", &[1]),
+    ("splice", &[3, 4]),
+    ("split", &[1, 2, 3]),
+    ("split_rev", &[2, 3]),
+    ("starts_with", &[2]),
+    ("sub_string", &[2, 3]),
+    ("to_binary", &[1]),
+    ("to_blob", &[1]),
+    ("to_chars", &[1]),
+    ("to_debug", &[1]),
+    ("to_float", &[1]),
+    ("to_hex", &[1]),
+    ("to_int", &[1]),
+    ("to_json", &[1]),
+    ("to_lower", &[1]),
+    ("to_octal", &[1]),
+    ("to_string", &[1]),
+    ("to_upper", &[1]),
+    ("trim", &[1]),
+    ("truncate", &[2]),
+    ("values", &[1]),
+    ("working_days_between", &[2]),
+    ("working_days_until", &[2]),
+    ("zip", &[3]),
 ];
 
 /// Functions Rhai provides as keywords rather than registrations.
 const KEYWORD_FUNCTIONS: &[&str] = &["Fn", "call", "curry", "is_def_fn", "is_def_var", "is_shared", "type_of"];
 
-/// Calls to functions that neither the engine, the rule nor its libraries define.
-pub(crate) fn unknown_functions(ast: &AST, source: &SharedSource, script_functions: &[&str]) -> Vec<PackProblem> {
+/// A function a rule's file or its pack's `lib/` defines, and its number of parameters.
+pub(crate) type ScriptFunction<'a> = (&'a str, usize);
+
+/// Calls to functions that neither the engine, the rule nor its libraries define, and
+/// calls with a number of arguments no definition of the function takes.
+pub(crate) fn unknown_functions(
+    ast: &AST,
+    source: &SharedSource,
+    script_functions: &[ScriptFunction<'_>],
+) -> Vec<PackProblem> {
     let mut problems = Vec::new();
-    let known = |name: &str| {
-        FUNCTION_NAMES.contains(&name) || KEYWORD_FUNCTIONS.contains(&name) || script_functions.contains(&name)
-    };
     ast.walk(&mut |path: &[ASTNode]| {
-        let (call, position) = match path.last() {
+        let (call, position, is_method) = match path.last() {
             Some(ASTNode::Expr(Expr::FnCall(call, position)) | ASTNode::Stmt(Stmt::FnCall(call, position))) => {
-                (call, *position)
+                (call, *position, false)
             }
-            Some(ASTNode::Expr(Expr::MethodCall(call, position))) => (call, *position),
+            Some(ASTNode::Expr(Expr::MethodCall(call, position))) => (call, *position, true),
             _ => return true,
         };
         let name = call.name.as_str();
         let is_identifier = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
-        if call.op_token.is_none() && is_identifier && !known(name) {
-            let candidates = FUNCTION_NAMES.iter().chain(script_functions).copied();
+        if call.op_token.is_some() || !is_identifier || KEYWORD_FUNCTIONS.contains(&name) {
+            return true;
+        }
+        let at =
+            |problem: PackProblem| problem.at(source, position.line().unwrap_or(1), position.position().unwrap_or(1));
+        let native = FUNCTIONS.iter().find(|(n, _)| *n == name).map(|(_, counts)| *counts);
+        let scripted: Vec<usize> = script_functions
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, c)| *c)
+            .collect();
+        if native.is_none() && scripted.is_empty() {
+            let candidates = FUNCTIONS
+                .iter()
+                .map(|(n, _)| *n)
+                .chain(script_functions.iter().map(|(n, _)| *n));
             let help = crate::suggest::did_you_mean_help(name, candidates)
                 .unwrap_or_else(|| "see `careplan vocabulary` for the functions rules can call".to_owned());
             problems.push(
-                PackProblem::new("careplan::unknown_function", format!("no function `{name}`"))
-                    .at(source, position.line().unwrap_or(1), position.position().unwrap_or(1))
-                    .with_help(help),
+                at(PackProblem::new(
+                    "careplan::unknown_function",
+                    format!("no function `{name}`"),
+                ))
+                .with_help(help),
             );
+            return true;
+        }
+        // A method call passes the value before the dot as the first argument of a
+        // registered function, and as `this` (not counted) to a script function.
+        let given = call.args.len();
+        let native_given = given + usize::from(is_method);
+        let fits = native.is_some_and(|counts| counts.contains(&native_given)) || scripted.contains(&given);
+        if !fits {
+            let mut takes: Vec<usize> = native.unwrap_or_default().to_vec();
+            takes.extend(&scripted);
+            takes.sort_unstable();
+            takes.dedup();
+            let counted = if is_method {
+                format!(
+                    "{} (the value before the dot is the first)",
+                    plural(native_given, "argument")
+                )
+            } else {
+                plural(given, "argument")
+            };
+            let message = format!("`{name}` is called with {counted}, but takes {}", alternatives(&takes));
+            let signatures: Vec<&str> = crate::vocabulary::SIGNATURES
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .map(|(_, signature)| *signature)
+                .collect();
+            let help = if signatures.is_empty() {
+                format!("`{name}` takes {}", alternatives(&takes))
+            } else {
+                format!(
+                    "`{name}` is {}",
+                    signatures
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                )
+            };
+            problems.push(at(PackProblem::new("careplan::wrong_arguments", message)).with_help(help));
         }
         true
     });
     problems
 }
 
+/// `1 argument`, `2 arguments`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `2 arguments`, `1 or 2 arguments`, `1, 2 or 3 arguments`.
+fn alternatives(counts: &[usize]) -> String {
+    let words: Vec<String> = counts.iter().map(usize::to_string).collect();
+    let list = match words.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => "0".to_owned(),
+    };
+    let noun = if counts == [1] { "argument" } else { "arguments" };
+    format!("{list} {noun}")
+}
+
 #[cfg(all(test, feature = "metadata"))]
 mod tests {
     #[test]
     fn the_known_functions_are_the_ones_the_engine_registers() {
-        let registered: Vec<String> = crate::registered_function_names()
+        let registered: Vec<(String, Vec<usize>)> = crate::registered_functions()
             .into_iter()
-            .filter(|n| n.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+            .filter(|(n, _)| n.starts_with(|c: char| c.is_alphabetic() || c == '_'))
             .collect();
-        let listed: Vec<String> = super::FUNCTION_NAMES.iter().map(|n| (*n).to_owned()).collect();
-        assert_eq!(
-            listed, registered,
-            "update check::FUNCTION_NAMES from registered_function_names()"
-        );
+        let listed: Vec<(String, Vec<usize>)> = super::FUNCTIONS
+            .iter()
+            .map(|(n, counts)| ((*n).to_owned(), counts.to_vec()))
+            .collect();
+        if listed != registered {
+            let table: String = registered
+                .iter()
+                .map(|(n, c)| format!("    (\"{n}\", &{c:?}),\n"))
+                .collect();
+            panic!("update check::FUNCTIONS to:\n{table}");
+        }
+    }
+
+    #[test]
+    fn the_signatures_in_help_are_the_vocabularys() {
+        let mut listed: Vec<(String, String)> = crate::vocabulary::SIGNATURES
+            .iter()
+            .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+            .collect();
+        let mut registered: Vec<(String, String)> = crate::vocabulary()
+            .expect("the vocabulary is described")
+            .into_iter()
+            .filter(|e| e.name.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+            .map(|e| (e.name, e.signature))
+            .collect();
+        listed.sort();
+        registered.sort();
+        registered.dedup();
+        if listed != registered {
+            let table: String = registered
+                .iter()
+                .map(|(n, s)| format!("    (\"{n}\", \"{s}\"),\n"))
+                .collect();
+            panic!("update vocabulary::SIGNATURES to:\n{table}");
+        }
     }
 }

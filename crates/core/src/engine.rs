@@ -7,6 +7,8 @@
 //! `sleep`, no `timestamp`, no `import` (Rhai is built with `no_module`). Every limit
 //! is set from [`Limits`].
 
+#[cfg(feature = "metadata")]
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rhai::packages::{
@@ -127,7 +129,8 @@ fn tidy_signature(raw: &str) -> String {
         .replace("careplan_core::date::Date", "Date")
         .replace("careplan_core::vocabulary::Finding", "Finding")
         .replace("rhai::types::dynamic::Dynamic", "any")
-        .replace("i64", "int");
+        .replace("i64", "int")
+        .replace("f64", "float");
     if let Some(start) = text.find("core::result::Result<") {
         let inner = &text[start + "core::result::Result<".len()..];
         let ok = inner.split(',').next().unwrap_or_default().to_owned();
@@ -143,19 +146,42 @@ fn tidy_signature(raw: &str) -> String {
     }
 }
 
-/// The name of every function a rule can call: the vocabulary and the Rhai packages the
-/// engine registers, sorted and without repeats. Compared in a test with the names the
-/// load-time check uses (`check::FUNCTION_NAMES`), so the two cannot drift.
+/// Every function a rule can call (the vocabulary and the Rhai packages the engine
+/// registers), sorted by name, each with the sorted, distinct numbers of arguments its
+/// overloads take (a method call counts the value before the dot). Compared in a test
+/// with the table the load-time check uses (`check::FUNCTIONS`), so the two cannot drift.
 #[cfg(feature = "metadata")]
-pub fn registered_function_names() -> Vec<String> {
+pub fn registered_functions() -> Vec<(String, Vec<usize>)> {
     let engine = new_engine(&Limits::default(), Arc::new(PackVocabulary::default()));
-    let mut names: Vec<String> = engine
-        .gen_fn_signatures(true)
+    let mut functions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for signature in engine.gen_fn_signatures(true) {
+        let Some((name, rest)) = signature.split_once('(') else {
+            continue;
+        };
+        if name.starts_with("get$") || name.starts_with("set$") || name.starts_with("index$") {
+            continue;
+        }
+        // Count the parameters: commas outside brackets, up to the closing parenthesis.
+        let (mut depth, mut commas, mut empty) = (0i32, 0usize, true);
+        for c in rest.chars() {
+            match c {
+                ')' if depth == 0 => break,
+                '(' | '<' | '[' => depth += 1,
+                ')' | '>' | ']' => depth -= 1,
+                ',' if depth == 0 => commas += 1,
+                _ => {}
+            }
+            empty &= c.is_whitespace();
+        }
+        let count = if empty { 0 } else { commas + 1 };
+        functions.entry(name.to_owned()).or_default().push(count);
+    }
+    functions
         .into_iter()
-        .filter_map(|signature| signature.split('(').next().map(str::to_owned))
-        .filter(|name| !name.starts_with("get$") && !name.starts_with("set$") && !name.starts_with("index$"))
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+        .map(|(name, mut counts)| {
+            counts.sort_unstable();
+            counts.dedup();
+            (name, counts)
+        })
+        .collect()
 }

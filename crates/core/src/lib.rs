@@ -88,7 +88,7 @@ mod vocabulary;
 pub use case::*;
 pub use date::{Date, DateError};
 #[cfg(feature = "metadata")]
-pub use engine::{registered_function_names, vocabulary, VocabularyEntry};
+pub use engine::{registered_functions, vocabulary, VocabularyEntry};
 pub use error::{
     CaseError, CaseProblem, EvaluateError, Limit, LoadError, Location, PackProblem, ProblemSeverity, RuleFailure,
 };

@@ -373,10 +373,10 @@ impl RulePack {
                     }
                 };
                 problems.extend(crate::check::case_fields(&ast, source, &local_fields));
-                let script_functions: Vec<&str> = lib_functions
-                    .keys()
-                    .map(String::as_str)
-                    .chain(ast.iter_functions().map(|f| f.name))
+                let script_functions: Vec<crate::check::ScriptFunction<'_>> = lib_ast
+                    .iter_functions()
+                    .chain(ast.iter_functions())
+                    .map(|f| (f.name, f.params.len()))
                     .collect();
                 problems.extend(crate::check::unknown_functions(&ast, source, &script_functions));
                 problems.extend(crate::check::declared_names(&ast, source, &declared));

@@ -382,6 +382,59 @@ fn register_findings(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     );
 }
 
+/// The signature of each function of careplan's vocabulary, as rules see it, for the
+/// help of a call with the wrong number of arguments. Not under `metadata`, so a native
+/// and a Wasm load give the same help; a test compares it with the engine's registrations.
+pub(crate) const SIGNATURES: &[(&str, &str)] = &[
+    ("add_days", "add_days(Date, int) -> Date"),
+    ("add_months", "add_months(Date, int) -> Date"),
+    ("add_weeks", "add_weeks(Date, int) -> Date"),
+    ("add_working_days", "add_working_days(Date, int) -> Date"),
+    ("add_years", "add_years(Date, int) -> Date"),
+    ("age_on", "age_on(Date, Date) -> int"),
+    ("ceiling", "ceiling(float) -> float"),
+    ("date", "date(string) -> Date"),
+    ("days_between", "days_between(Date, Date) -> int"),
+    ("days_until", "days_until(Date, Date) -> int"),
+    ("eligible", "eligible(string, array) -> Finding"),
+    ("eligible", "eligible(string, string) -> Finding"),
+    ("escalate", "escalate(string, string, Date, string) -> Finding"),
+    ("floor", "floor(float) -> float"),
+    ("fraction", "fraction(float) -> float"),
+    (
+        "insufficient_information",
+        "insufficient_information(string, array) -> Finding",
+    ),
+    (
+        "insufficient_information",
+        "insufficient_information(string, string) -> Finding",
+    ),
+    ("int", "int(float) -> float"),
+    ("is_working_day", "is_working_day(Date) -> bool"),
+    ("latest", "latest(array) -> any"),
+    ("latest", "latest(array, string) -> any"),
+    ("max", "max(Date, Date) -> Date"),
+    ("min", "min(Date, Date) -> Date"),
+    ("not_eligible", "not_eligible(string, string, array) -> Finding"),
+    ("not_eligible", "not_eligible(string, string, string) -> Finding"),
+    ("parse_float", "parse_float(string) -> float"),
+    ("parse_int", "parse_int(string) -> int"),
+    ("recommend", "recommend(string, string) -> Finding"),
+    ("recommend", "recommend(string, string, Date, string) -> Finding"),
+    ("review", "review(string, string, Date, string) -> Finding"),
+    (
+        "review_window",
+        "review_window(string, string, Date, Date, string) -> Finding",
+    ),
+    ("round", "round(float) -> float"),
+    ("to_float", "to_float(float) -> float"),
+    ("to_float", "to_float(int) -> float"),
+    ("to_int", "to_int(float) -> int"),
+    ("to_int", "to_int(int) -> int"),
+    ("working_days_between", "working_days_between(Date, Date) -> int"),
+    ("working_days_until", "working_days_until(Date, Date) -> int"),
+];
+
 /// What each function of the vocabulary does, for the authors' guide. A test checks
 /// that this list and the engine's registrations name the same functions.
 #[cfg(feature = "metadata")]
