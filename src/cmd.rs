@@ -4,6 +4,7 @@ mod batch;
 mod check;
 mod component;
 mod eval;
+pub mod explain;
 mod schema;
 mod test;
 pub mod vocabulary;
@@ -62,6 +63,20 @@ pub enum Command {
         /// Run the rules natively or through the Wasm component; the output is the same.
         #[arg(long, value_enum, default_value = "native")]
         engine: EngineKind,
+    },
+    /// Explain one case's evaluation rule by rule: each decision, the rule and regulation
+    /// behind it, the case facts each rule reads and why the others made no finding.
+    Explain {
+        /// The rule pack folder, e.g. `rules/england`.
+        pack: PathBuf,
+        /// The case JSON file, or `-` for standard input.
+        case: PathBuf,
+        /// The date to evaluate as of (`YYYY-MM-DD`); today in England by default.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// `markdown` (for people) or `json` (for tools).
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: explain::Format,
     },
     /// Load and compile rule packs (with their parents) and report every problem.
     Check {
@@ -151,6 +166,12 @@ pub fn run(cli: Cli) -> Exit {
             format: output,
             engine,
         } => eval::run(&pack, &case, as_of.as_deref(), output, engine, format),
+        Command::Explain {
+            pack,
+            case,
+            as_of,
+            format: output,
+        } => explain::run(&pack, &case, as_of.as_deref(), output, format),
         Command::Check { packs, as_of } => match eval::as_of_date(as_of.as_deref()) {
             Ok(date) => check::run(&packs, date, format),
             Err(message) => tool_error(&message, format),

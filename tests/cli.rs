@@ -482,3 +482,88 @@ fn check_warns_about_rules_that_can_never_run_again() {
     let before = careplan(&["check", "tests/data/packs/expired", "--as-of", "2016-03-31"]);
     assert!(!stdout(&before).contains("warning"), "{}", stdout(&before));
 }
+
+#[test]
+fn explain_tells_the_story_of_the_sample_case() {
+    let output = careplan(&[
+        "explain",
+        "rules/england",
+        "rules/england/cases/sample.json",
+        "--as-of",
+        "2025-06-02",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    // Identifying fields are never echoed: the sample's NHS number and id stay out.
+    let case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("rules/england/cases/sample.json")).expect("case"))
+            .expect("JSON");
+    for field in ["nhs_number", "id"] {
+        if let Some(value) = case["person"][field].as_str() {
+            assert!(!text.contains(value), "the explanation echoes person.{field}");
+        }
+    }
+    insta::assert_snapshot!("explain_sample_markdown", text);
+}
+
+#[test]
+fn explain_json_accounts_for_every_rule() {
+    let output = careplan(&[
+        "explain",
+        "rules/elmshire",
+        "rules/england/cases/sample.json",
+        "--as-of",
+        "2025-06-02",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON on stdout");
+    let rules = value["rules"].as_array().expect("rules");
+    let fired: Vec<&str> = value["evaluation"]["audit"]["rules_fired"]
+        .as_array()
+        .expect("rules_fired")
+        .iter()
+        .filter_map(|r| r.as_str())
+        .collect();
+    assert_eq!(
+        rules.len() as u64,
+        value["evaluation"]["audit"]["rules_evaluated"].as_u64().expect("count")
+    );
+    for rule in rules {
+        let id = rule["rule"].as_str().expect("id");
+        let outcome = rule["outcome"].as_str().expect("outcome");
+        assert_eq!(outcome == "fired", fired.contains(&id), "{id}");
+        assert_eq!(
+            rule["findings"].as_array().is_some_and(|f| !f.is_empty()),
+            outcome == "fired",
+            "{id}"
+        );
+        assert_eq!(rule["why_not"].is_string(), outcome != "fired", "{id}");
+        assert!(
+            rule["cites"].as_str().is_some_and(|c| !c.is_empty()),
+            "{id} cites nothing"
+        );
+    }
+    // Elmshire's override names the national rule it replaces.
+    let annual = rules
+        .iter()
+        .find(|r| r["rule"] == "england.reviews.annual")
+        .expect("the annual review");
+    assert_eq!(annual["pack"], "elmshire");
+    assert_eq!(annual["overrides"], "england");
+    assert!(annual["facts"].as_array().is_some_and(|f| !f.is_empty()));
+}
+
+#[test]
+fn explain_reports_a_bad_case_like_eval() {
+    let output = careplan(&[
+        "explain",
+        "rules/england",
+        "tests/data/cases/misspelt-field.json",
+        "--as-of",
+        "2025-06-02",
+    ]);
+    assert_eq!(code(&output), 1);
+    assert!(stderr(&output).contains("date_of_brith"), "{}", stderr(&output));
+}

@@ -73,6 +73,7 @@ mod engine;
 mod error;
 mod evaluate;
 mod evaluation;
+mod explain;
 pub mod fixture;
 mod holidays;
 mod json;
@@ -97,6 +98,7 @@ pub use evaluation::{
     Audit, Decision, EligibilityDecision, Escalation, EscalationLevel, Evaluation, LayerRef, Owner, PackRef,
     Recommendation, ReviewDue, ReviewStatus,
 };
+pub use explain::{Explanation, Fact, RuleExplanation, RuleOutcome};
 pub use holidays::{bank_holiday_name, BANK_HOLIDAYS};
 pub use json::{
     evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, load_error_to_json, problem_to_json,

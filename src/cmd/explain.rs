@@ -1,0 +1,116 @@
+//! `careplan explain`: one case's evaluation, rule by rule, in plain English.
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::Path;
+
+use careplan_core::{Case, Explanation, Limits, RuleOutcome};
+
+use super::{open_error, tool_error, Exit};
+use crate::packs::{display_path, read_text};
+use crate::render::{self, ErrorFormat};
+
+/// How `explain` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A document for the people who act on it.
+    Markdown,
+    /// The same, as JSON for other tools.
+    Json,
+}
+
+pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format, format: ErrorFormat) -> Exit {
+    let as_of = match super::eval::as_of_date(as_of) {
+        Ok(date) => date,
+        Err(message) => return tool_error(&message, format),
+    };
+    let (case_name, case_text) = if case == Path::new("-") {
+        let mut text = String::new();
+        if let Err(err) = std::io::stdin().read_to_string(&mut text) {
+            return tool_error(&format_args!("cannot read the case from standard input: {err}"), format);
+        }
+        ("<stdin>".to_owned(), text)
+    } else {
+        match read_text(case) {
+            Ok(text) => (display_path(case), text),
+            Err(err) => return tool_error(&err, format),
+        }
+    };
+    let pack = match crate::packs::open_pack(pack, &Limits::default()) {
+        Ok(pack) => pack,
+        Err(err) => return open_error(&err, format),
+    };
+    let explained = Case::from_json(&case_text)
+        .map_err(careplan_core::EvaluateError::from)
+        .and_then(|case| pack.explain(&case, as_of));
+    match explained {
+        Ok(explanation) => {
+            match output {
+                Format::Markdown => print!("{}", markdown(&explanation)),
+                Format::Json => match serde_json::to_string_pretty(&explanation) {
+                    Ok(json) => println!("{json}"),
+                    Err(err) => return tool_error(&format_args!("cannot write the explanation: {err}"), format),
+                },
+            }
+            Exit::Ok
+        }
+        Err(err) => {
+            match format {
+                ErrorFormat::Json => eprintln!("{}", careplan_core::evaluate_error_to_json(&err)),
+                ErrorFormat::Human => eprint!("{}", render::evaluate_error(&err, &case_name, &case_text)),
+            }
+            Exit::Failed
+        }
+    }
+}
+
+/// The explanation as Markdown: what was decided first, then every rule in run order.
+pub fn markdown(explanation: &Explanation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# What `{}` {} decided, as of {}\n",
+        explanation.pack, explanation.version, explanation.as_of
+    );
+    let fired: Vec<_> = explanation
+        .rules
+        .iter()
+        .filter(|r| r.outcome == RuleOutcome::Fired)
+        .collect();
+    if fired.is_empty() {
+        out.push_str("No rule made a finding for this case.\n\n");
+    } else {
+        for rule in &fired {
+            for finding in &rule.findings {
+                let _ = writeln!(out, "- {finding} *({}; {})*", rule.rule, rule.cites);
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str("## Rule by rule\n");
+    for rule in &explanation.rules {
+        let _ = writeln!(out, "\n### {} — {}\n", rule.title, rule.rule);
+        let _ = write!(out, "Cites: {}. Defined in pack `{}`", rule.cites, rule.pack);
+        if let Some(replaced) = &rule.overrides {
+            let _ = write!(out, ", replacing the rule of the same id in pack `{replaced}`");
+        }
+        out.push_str(".\n\n");
+        if rule.findings.is_empty() {
+            let _ = writeln!(out, "{}", rule.why_not.as_deref().unwrap_or("It made no finding."));
+        } else {
+            out.push_str("Found:\n");
+            for finding in &rule.findings {
+                let _ = writeln!(out, "- {finding}");
+            }
+        }
+        if rule.facts.is_empty() {
+            out.push_str("\nIt reads no case facts directly.\n");
+        } else {
+            out.push_str("\nCase facts it reads:\n\n| Fact | In this case |\n|---|---|\n");
+            for fact in &rule.facts {
+                let _ = writeln!(out, "| `{}` | {} |", fact.field, fact.value.replace('|', "\\|"));
+            }
+        }
+    }
+    out
+}
