@@ -283,6 +283,7 @@ pub(crate) const FUNCTIONS: &[(&str, &[usize])] = &[
     ("is_anonymous", &[1]),
     ("is_empty", &[1]),
     ("is_even", &[1]),
+    ("is_none", &[1]),
     ("is_odd", &[1]),
     ("is_working_day", &[1]),
     ("is_zero", &[1]),

@@ -87,6 +87,9 @@ pub fn vocabulary() -> Result<Vec<VocabularyEntry>, String> {
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     for raw in engine.gen_fn_signatures(false) {
+        if raw.contains("careplan_core::record::Record") || raw.contains("&mut record") {
+            continue; // the case's fields: documented by the case schema, not here
+        }
         let signature = tidy_signature(&raw);
         let name = if signature.starts_with('.') {
             signature.split(" ->").next()

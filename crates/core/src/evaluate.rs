@@ -255,8 +255,11 @@ impl RulePack {
         }
         let mut record = to_dynamic(case)
             .map_err(|e| EvaluateError::InvalidCase(CaseError::new(vec![CaseProblem::new("", e.to_string())])))?;
-        if let Some(mut map) = record.write_lock::<Map>() {
-            map.insert("local".into(), Dynamic::from_map(local));
+        if let Some(mut record) = record.write_lock::<crate::record::Record>() {
+            record.insert(
+                "local",
+                Dynamic::from(crate::record::Record(std::sync::Arc::new(local))),
+            );
         }
         Ok(record)
     }
@@ -460,8 +463,9 @@ fn failure_at(
     }
 }
 
-/// Every property name in the case schema, for "did you mean" help.
-fn case_field_names() -> &'static Vec<String> {
+/// Every property name in the case schema, for "did you mean" help and for the
+/// record's getters.
+pub(crate) fn case_field_names() -> &'static Vec<String> {
     static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
         let mut names = Vec::new();

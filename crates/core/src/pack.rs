@@ -275,6 +275,7 @@ impl RulePack {
         let vocabulary = Arc::new(PackVocabulary {
             schemes: schemes.clone(),
             recipients: recipients.clone(),
+            local_fields: local_fields.keys().cloned().collect(),
         });
         let engine = new_engine(limits, vocabulary);
         // What the load-time checks compare names against: fixed once layering is done.

@@ -1,18 +1,63 @@
 //! Turns a case into the read-only `record` value that rules see.
 //!
-//! A small serde serializer that builds Rhai values directly: structs become object
-//! maps with *every* field present (absent optional fields are `()`), enums become
-//! their snake_case names, and careplan dates become the rules' `Date` type rather than
-//! strings. Because every field is present, the engine's
-//! `fail_on_invalid_map_property` turns a misspelt field in a rule into an error
-//! instead of a silent `()`.
+//! A small serde serializer that builds Rhai values directly: structs become
+//! [`Record`]s with *every* field present (absent optional fields are `()`), enums
+//! become their snake_case names, and careplan dates become the rules' `Date` type
+//! rather than strings. Because every field is present, reading a field that is not
+//! there (a misspelt name held in a variable) is an error instead of a silent `()`.
+//!
+//! A [`Record`] is shared, not copied: Rhai passes arguments by value and deep-copies
+//! object maps, so `is_alive(record, today)` on a map would copy the whole case on
+//! every call. Passing a `Record` copies a pointer.
 
 use std::fmt;
+use std::sync::Arc;
 
-use rhai::{Array, Dynamic, ImmutableString, Map, FLOAT, INT};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position, FLOAT, INT};
 use serde::ser::{self, Impossible, Serialize};
 
 use crate::Date;
+
+/// An object of the case (the case itself, the person, an assessment...) as rules see
+/// it: read-only fields, shared between every copy. Rhai's `type_of` calls it `record`.
+#[derive(Debug, Clone)]
+pub(crate) struct Record(pub(crate) Arc<Map>);
+
+impl Record {
+    /// The field `name`, or the error a rule gets for a field that is not there.
+    fn field(&self, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.0
+            .get(name)
+            .cloned()
+            .ok_or_else(|| EvalAltResult::ErrorPropertyNotFound(name.to_owned(), Position::NONE).into())
+    }
+
+    /// Adds or replaces a field before the record is shown to rules.
+    pub(crate) fn insert(&mut self, name: &str, value: Dynamic) {
+        Arc::make_mut(&mut self.0).insert(name.into(), value);
+    }
+}
+
+/// Registers [`Record`] with `engine`: a getter per field name in `fields` (every name
+/// the case schema and the pack's local fields use, so a read is one lookup), and an
+/// indexer for `record["name"]` and for any other name, which fails as a missing field.
+pub(crate) fn register(engine: &mut Engine, fields: &[String]) {
+    engine.register_type_with_name::<Record>("record");
+    engine.register_indexer_get(|record: &mut Record, name: &str| record.field(name));
+    engine.register_indexer_set(|_: &mut Record, _: &str, _: Dynamic| read_only());
+    for name in fields {
+        let key = name.clone();
+        engine.register_get(name, move |record: &mut Record| record.field(&key));
+        engine.register_set(name, |_: &mut Record, _: Dynamic| read_only());
+    }
+    engine.register_fn("to_string", |record: &mut Record| format!("{:?}", record.0));
+    engine.register_fn("to_debug", |record: &mut Record| format!("{:?}", record.0));
+}
+
+/// The error for a rule that writes to the case.
+fn read_only() -> Result<(), Box<EvalAltResult>> {
+    Err(EvalAltResult::ErrorAssignmentToConstant("record".into(), Position::NONE).into())
+}
 
 /// Why a value could not become a Rhai value.
 #[derive(Debug)]
@@ -238,7 +283,7 @@ impl ser::SerializeMap for MapSerializer {
         Ok(())
     }
     fn end(self) -> Result<Dynamic, RecordError> {
-        Ok(Dynamic::from_map(self.map))
+        Ok(Dynamic::from(Record(Arc::new(self.map))))
     }
 }
 
@@ -250,6 +295,6 @@ impl ser::SerializeStruct for MapSerializer {
         Ok(())
     }
     fn end(self) -> Result<Dynamic, RecordError> {
-        Ok(Dynamic::from_map(self.map))
+        Ok(Dynamic::from(Record(Arc::new(self.map))))
     }
 }

@@ -66,6 +66,8 @@ impl Finding {
 pub(crate) struct PackVocabulary {
     pub schemes: BTreeMap<String, SchemeDef>,
     pub recipients: BTreeMap<String, RecipientDef>,
+    /// The names of the pack's local case fields.
+    pub local_fields: Vec<String>,
 }
 
 fn fail<T>(message: impl Into<String>) -> RhaiResult<T> {
@@ -171,31 +173,29 @@ fn register_dates(engine: &mut Engine) {
     engine.register_fn("date", |text: &str| -> RhaiResult<Date> {
         text.parse::<Date>().map_err(|e| e.to_string().into())
     });
-    engine.register_fn("to_string", |d: &mut Date| d.to_string());
-    engine.register_fn("to_debug", |d: &mut Date| d.to_string());
+    engine.register_fn("to_string", |d: Date| d.to_string());
+    engine.register_fn("to_debug", |d: Date| d.to_string());
     engine.register_get("year", |d: &mut Date| INT::from(d.year()));
     engine.register_get("month", |d: &mut Date| INT::from(d.month()));
     engine.register_get("day", |d: &mut Date| INT::from(d.day()));
     engine.register_get("weekday", |d: &mut Date| d.weekday_name().to_owned());
-    engine.register_fn("add_days", |d: &mut Date, n: INT| date_result(d.add_days(n)));
-    engine.register_fn("add_weeks", |d: &mut Date, n: INT| date_result(d.add_weeks(n)));
-    engine.register_fn("add_months", |d: &mut Date, n: INT| date_result(d.add_months(n)));
-    engine.register_fn("add_years", |d: &mut Date, n: INT| date_result(d.add_years(n)));
-    engine.register_fn("add_working_days", |d: &mut Date, n: INT| {
-        date_result(d.add_working_days(n))
-    });
-    engine.register_fn("is_working_day", |d: &mut Date| -> RhaiResult<bool> {
+    engine.register_fn("add_days", |d: Date, n: INT| date_result(d.add_days(n)));
+    engine.register_fn("add_weeks", |d: Date, n: INT| date_result(d.add_weeks(n)));
+    engine.register_fn("add_months", |d: Date, n: INT| date_result(d.add_months(n)));
+    engine.register_fn("add_years", |d: Date, n: INT| date_result(d.add_years(n)));
+    engine.register_fn("add_working_days", |d: Date, n: INT| date_result(d.add_working_days(n)));
+    engine.register_fn("is_working_day", |d: Date| -> RhaiResult<bool> {
         d.is_working_day().map_err(|e| e.to_string().into())
     });
-    engine.register_fn("days_until", |a: &mut Date, b: Date| a.days_until(b));
+    engine.register_fn("days_until", |a: Date, b: Date| a.days_until(b));
     engine.register_fn("days_between", |a: Date, b: Date| a.days_until(b));
-    engine.register_fn("working_days_until", |a: &mut Date, b: Date| -> RhaiResult<INT> {
+    engine.register_fn("working_days_until", |a: Date, b: Date| -> RhaiResult<INT> {
         a.working_days_until(b).map_err(|e| e.to_string().into())
     });
     engine.register_fn("working_days_between", |a: Date, b: Date| -> RhaiResult<INT> {
         a.working_days_until(b).map_err(|e| e.to_string().into())
     });
-    engine.register_fn("age_on", |born: &mut Date, on: Date| born.age_on(on));
+    engine.register_fn("age_on", |born: Date, on: Date| born.age_on(on));
     engine.register_fn("==", |a: Date, b: Date| a == b);
     engine.register_fn("!=", |a: Date, b: Date| a != b);
     engine.register_fn("<", |a: Date, b: Date| a < b);
@@ -208,10 +208,14 @@ fn register_dates(engine: &mut Engine) {
 
 /// The date-typed field `field` of a map, or an error naming what is wrong.
 fn date_field(item: &Dynamic, field: &str) -> RhaiResult<Option<Date>> {
-    let Some(map) = item.read_lock::<Map>() else {
+    let found = if let Some(record) = item.read_lock::<crate::record::Record>() {
+        record.0.get(field).cloned()
+    } else if let Some(map) = item.read_lock::<Map>() {
+        map.get(field).cloned()
+    } else {
         return fail(format!("`latest` needs a list of records, found {}", item.type_name()));
     };
-    match map.get(field) {
+    match found.as_ref() {
         None => fail(format!("a record in the list has no field `{field}`")),
         Some(value) if value.is_unit() => Ok(None),
         Some(value) => match value.clone().try_cast::<Date>() {
@@ -235,8 +239,16 @@ fn latest_by(items: &Array, field: &str) -> RhaiResult<Dynamic> {
 
 /// Registers list helpers that rules over case records need often.
 fn register_lists(engine: &mut Engine) {
-    engine.register_fn("latest", |items: &mut Array| latest_by(items, "date"));
-    engine.register_fn("latest", |items: &mut Array, field: &str| latest_by(items, field));
+    // Natively, because rules ask it of every optional field: a script function would
+    // cost a call frame each time.
+    engine.register_fn("is_none", |value: &mut Dynamic| value.is_unit());
+    // Pure: reading a list (of the case's records, say) never writes it back.
+    rhai::FuncRegistration::new("latest")
+        .with_purity(true)
+        .register_into_engine(engine, |items: &mut Array| latest_by(items, "date"));
+    rhai::FuncRegistration::new("latest")
+        .with_purity(true)
+        .register_into_engine(engine, |items: &mut Array, field: &str| latest_by(items, field));
 }
 
 /// Registers the number functions rules need: rounding and conversions. (Rhai's maths
@@ -410,6 +422,7 @@ pub(crate) const SIGNATURES: &[(&str, &str)] = &[
         "insufficient_information(string, string) -> Finding",
     ),
     ("int", "int(float) -> float"),
+    ("is_none", "is_none(types::dynamic::Dynamic) -> bool"),
     ("is_working_day", "is_working_day(Date) -> bool"),
     ("latest", "latest(array) -> any"),
     ("latest", "latest(array, string) -> any"),
@@ -479,11 +492,17 @@ pub const DESCRIPTIONS: &[(&str, &str)] = &[
     ("to_int", "A float as an integer, dropping the fraction; an error when it does not fit."),
     ("parse_int", "Read a whole number from text: `parse_int(\"42\")`; an error when the text is not one."),
     ("parse_float", "Read a number from text: `parse_float(\"0.25\")`; an error when the text is not one."),
+    ("is_none", "Whether a value is absent (`()`), such as an optional case field that was not given: `is_none(record.person.date_of_death)`."),
     ("latest", "The record of a list with the latest date: `record.events.latest()` uses each record's `date`; `latest(\"signed_off\")` another date field; `()` for an empty list."),
 ];
 
 /// Registers the whole vocabulary: dates, list helpers and findings.
 pub(crate) fn register(engine: &mut Engine, pack: Arc<PackVocabulary>) {
+    let mut fields = crate::evaluate::case_field_names().clone();
+    fields.extend(pack.local_fields.iter().cloned());
+    fields.sort();
+    fields.dedup();
+    crate::record::register(engine, &fields);
     register_dates(engine);
     register_lists(engine);
     register_numbers(engine);

@@ -95,7 +95,7 @@ fn a_misspelt_function_is_caught_when_the_pack_loads() {
 fn inputs_are_read_only() {
     assert_eq!(
         run_error("record.person.id = \"other\";"),
-        "rule `sandbox.rule` failed at sandbox/rule.rhai:5:1: `record` cannot be changed"
+        "rule `sandbox.rule` failed at sandbox/rule.rhai:5:15: `record` cannot be changed"
     );
 }
 
@@ -104,7 +104,7 @@ fn inputs_are_read_only() {
 fn a_misspelt_case_field_fails_instead_of_reading_nothing() {
     assert_eq!(
         run_error("let p = record.person;\nlet born = p.date_of_brith;"),
-        "rule `sandbox.rule` failed at sandbox/rule.rhai:6:14: there is no field `date_of_brith` here"
+        "rule `sandbox.rule` failed at sandbox/rule.rhai:6:13: there is no field `date_of_brith` here"
     );
 }
 
