@@ -1,0 +1,104 @@
+//! The shared logic, every implementation, one run: see docs/benchmarks.md.
+//!
+//! `cargo bench -p careplan-bench --bench peers`
+
+use std::hint::black_box;
+
+use careplan_bench::{careplan, cases, floor};
+use careplan_core::{Case, Date};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+
+fn per_case(c: &mut Criterion) {
+    let as_of: Date = cases::AS_OF.parse().expect("a date");
+    let cases = cases::generate(1_000);
+    let parsed: Vec<Case> = cases.iter().map(|c| Case::from_json(c).expect("valid")).collect();
+    let native = careplan::native().expect("loads");
+    let (_runtime, mut wasm) = careplan::wasm().expect("loads");
+
+    let mut group = c.benchmark_group("per_case");
+    group.throughput(Throughput::Elements(1));
+    let mut i = 0usize;
+    let mut next = || {
+        i = (i + 1) % cases.len();
+        i
+    };
+    group.bench_function("floor/json", |b| {
+        b.iter(|| floor::evaluate_json(black_box(&cases[next()]), as_of).expect("decides"))
+    });
+    group.bench_function("floor/parsed", |b| {
+        b.iter(|| floor::evaluate(black_box(&parsed[next()]), as_of))
+    });
+    group.bench_function("careplan-native/json", |b| {
+        b.iter(|| careplan_core::evaluate_json(&native, black_box(&cases[next()]), cases::AS_OF).expect("evaluates"))
+    });
+    group.bench_function("careplan-native/parsed", |b| {
+        b.iter(|| native.evaluate(black_box(&parsed[next()]), as_of).expect("evaluates"))
+    });
+    group.bench_function("careplan-wasm/json", |b| {
+        b.iter(|| {
+            wasm.evaluate_json(black_box(&cases[next()]), cases::AS_OF)
+                .expect("evaluates")
+        })
+    });
+    group.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let as_of: Date = cases::AS_OF.parse().expect("a date");
+    let cases = cases::generate(10_000);
+    let native = careplan::native().expect("loads");
+    let (_runtime, mut wasm) = careplan::wasm().expect("loads");
+    let mut group = c.benchmark_group("batch_10000");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(cases.len() as u64));
+    group.bench_function("floor", |b| {
+        b.iter(|| {
+            cases
+                .iter()
+                .map(|c| floor::evaluate_json(c, as_of).expect("decides").len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("careplan-native", |b| {
+        b.iter(|| {
+            cases
+                .iter()
+                .map(|c| {
+                    careplan_core::evaluate_json(&native, c, cases::AS_OF)
+                        .expect("evaluates")
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("careplan-wasm", |b| {
+        b.iter(|| {
+            cases
+                .iter()
+                .map(|c| wasm.evaluate_json(c, cases::AS_OF).expect("evaluates").len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+fn load(c: &mut Criterion) {
+    let source = careplan::pack_source().expect("reads");
+    let mut group = c.benchmark_group("load");
+    group.bench_function("careplan-native", |b| {
+        b.iter(|| careplan_core::RulePack::load(black_box(&source), &[], &careplan_core::Limits::default()))
+    });
+    let (runtime, _) = careplan::wasm().expect("loads");
+    let host_source = careplan::to_host_source(&source);
+    group.bench_function("careplan-wasm/instantiate+load", |b| {
+        b.iter_batched(
+            || host_source.clone(),
+            |s| runtime.load(s, Vec::new()).expect("loads"),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, per_case, batch, load);
+criterion_main!(benches);
