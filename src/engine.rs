@@ -149,7 +149,7 @@ impl Loaded {
                 let as_of = as_of
                     .parse()
                     .map_err(|e| EvalError::Native(EvaluateError::InvalidAsOf(e)))?;
-                let case = careplan_core::Case::from_json(case).map_err(|e| EvalError::Native(e.into()))?;
+                let case = pack.parse_case(case).map_err(EvalError::Native)?;
                 pack.evaluate(&case, as_of).map_err(EvalError::Native)
             }
             Loaded::Wasm(pack) => {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
 
-use careplan_core::{Case, Explanation, Limits, RuleOutcome};
+use careplan_core::{Explanation, Limits, RuleOutcome};
 
 use super::{open_error, tool_error, Exit};
 use crate::packs::{display_path, read_text};
@@ -40,9 +40,7 @@ pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format,
         Ok(pack) => pack,
         Err(err) => return open_error(&err, format),
     };
-    let explained = Case::from_json(&case_text)
-        .map_err(careplan_core::EvaluateError::from)
-        .and_then(|case| pack.explain(&case, as_of));
+    let explained = pack.parse_case(&case_text).and_then(|case| pack.explain(&case, as_of));
     match explained {
         Ok(explanation) => {
             match output {

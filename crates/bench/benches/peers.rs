@@ -4,6 +4,8 @@
 
 use std::hint::black_box;
 
+use careplan_bench::peers::rego::{Rego, RegoRvm};
+use careplan_bench::peers::zen::Zen;
 use careplan_bench::{careplan, cases, floor};
 use careplan_core::{Case, Date};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -37,6 +39,53 @@ fn per_case(c: &mut Criterion) {
     group.bench_function("careplan-wasm/json", |b| {
         b.iter(|| {
             wasm.evaluate_json(black_box(&cases[next()]), cases::AS_OF)
+                .expect("evaluates")
+        })
+    });
+    let mut rego = Rego::new().expect("the policy loads");
+    let rego_inputs: Vec<_> = cases
+        .iter()
+        .map(|c| Rego::prepare(c, cases::AS_OF).expect("parses"))
+        .collect();
+    group.bench_function("regorus/json", |b| {
+        b.iter(|| {
+            rego.evaluate_json(black_box(&cases[next()]), cases::AS_OF)
+                .expect("evaluates")
+        })
+    });
+    group.bench_function("regorus/parsed", |b| {
+        b.iter(|| {
+            rego.evaluate_prepared(black_box(&rego_inputs[next()]))
+                .expect("evaluates")
+        })
+    });
+    let mut rvm = RegoRvm::new().expect("the policy compiles");
+    group.bench_function("regorus-rvm/json", |b| {
+        b.iter(|| {
+            rvm.evaluate_json(black_box(&cases[next()]), cases::AS_OF)
+                .expect("evaluates")
+        })
+    });
+    group.bench_function("regorus-rvm/parsed", |b| {
+        b.iter(|| {
+            rvm.evaluate_prepared(black_box(&rego_inputs[next()]))
+                .expect("evaluates")
+        })
+    });
+    let zen = Zen::new().expect("the graph loads");
+    let zen_inputs: Vec<_> = cases
+        .iter()
+        .map(|c| Zen::prepare(c, cases::AS_OF).expect("parses"))
+        .collect();
+    group.bench_function("zen-engine/json", |b| {
+        b.iter(|| {
+            zen.evaluate_json(black_box(&cases[next()]), cases::AS_OF)
+                .expect("evaluates")
+        })
+    });
+    group.bench_function("zen-engine/parsed", |b| {
+        b.iter(|| {
+            zen.evaluate_prepared(black_box(&zen_inputs[next()]))
                 .expect("evaluates")
         })
     });
@@ -79,6 +128,33 @@ fn batch(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    let mut rego = Rego::new().expect("the policy loads");
+    group.bench_function("regorus", |b| {
+        b.iter(|| {
+            cases
+                .iter()
+                .map(|c| rego.evaluate_json(c, cases::AS_OF).expect("evaluates").len())
+                .sum::<usize>()
+        })
+    });
+    let mut rvm = RegoRvm::new().expect("the policy compiles");
+    group.bench_function("regorus-rvm", |b| {
+        b.iter(|| {
+            cases
+                .iter()
+                .map(|c| rvm.evaluate_json(c, cases::AS_OF).expect("evaluates").len())
+                .sum::<usize>()
+        })
+    });
+    let zen = Zen::new().expect("the graph loads");
+    group.bench_function("zen-engine", |b| {
+        b.iter(|| {
+            cases
+                .iter()
+                .map(|c| zen.evaluate_json(c, cases::AS_OF).expect("evaluates").len())
+                .sum::<usize>()
+        })
+    });
     group.finish();
 }
 
@@ -97,8 +173,35 @@ fn load(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    group.bench_function("regorus", |b| b.iter(|| Rego::new().expect("loads")));
+    group.bench_function("regorus-rvm/compile", |b| b.iter(|| RegoRvm::new().expect("compiles")));
+    group.bench_function("zen-engine", |b| b.iter(|| Zen::new().expect("loads")));
     group.finish();
 }
 
-criterion_group!(benches, per_case, batch, load);
+/// The full national pack (17 rules) on the benchmark cases, natively and through the
+/// component.
+fn national(c: &mut Criterion) {
+    let cases = cases::generate(1_000);
+    let england = careplan::national().expect("rules/england loads");
+    let (_runtime, mut wasm) = careplan::national_wasm().expect("the component loads rules/england");
+    let mut group = c.benchmark_group("national_pack");
+    let mut i = 0usize;
+    let mut next = || {
+        i = (i + 1) % cases.len();
+        i
+    };
+    group.bench_function("careplan-native/json", |b| {
+        b.iter(|| careplan_core::evaluate_json(&england, black_box(&cases[next()]), cases::AS_OF).expect("evaluates"))
+    });
+    group.bench_function("careplan-wasm/json", |b| {
+        b.iter(|| {
+            wasm.evaluate_json(black_box(&cases[next()]), cases::AS_OF)
+                .expect("evaluates")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, per_case, batch, load, national);
 criterion_main!(benches);

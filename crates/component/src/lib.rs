@@ -67,7 +67,7 @@ impl GuestRulePack for RulePack {
         let as_of: core::Date = as_of
             .parse()
             .map_err(|err: core::DateError| wit::Error::InvalidAsOf(format!("invalid as-of date: {err}")))?;
-        let case = core::Case::from_json(&case_json).map_err(|err| error(core::EvaluateError::InvalidCase(err)))?;
+        let case = self.0.parse_case(&case_json).map_err(error)?;
         self.0.evaluate(&case, as_of).map(evaluation).map_err(error)
     }
 

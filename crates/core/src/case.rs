@@ -766,10 +766,8 @@ impl Case {
             if death < self.person.date_of_birth {
                 problem(
                     "person.date_of_death".into(),
-                    format!(
-                        "date of death `{death}` is before date of birth `{}`",
-                        self.person.date_of_birth
-                    ),
+                    // Neither date is repeated: both are personal data.
+                    "the date of death is before the date of birth".to_owned(),
                 );
             }
         }
@@ -777,7 +775,7 @@ impl Case {
             if condition.code.is_empty() || !condition.code.bytes().all(|b| b.is_ascii_digit()) {
                 problem(
                     format!("conditions[{i}].code"),
-                    format!("`{}` is not a SNOMED CT concept id (digits only)", condition.code),
+                    "the code is not a SNOMED CT concept id (digits only)".to_owned(),
                 );
             }
         }
@@ -798,7 +796,7 @@ impl Case {
                 if period.to < period.from {
                     problem(
                         format!("assessments[{i}].fluctuating_period"),
-                        format!("the period ends (`{}`) before it starts (`{}`)", period.to, period.from),
+                        "the period ends before it starts".to_owned(),
                     );
                 }
             }

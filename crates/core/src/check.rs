@@ -240,113 +240,110 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
 }
 
 /// Every function the engine registers for rules (the vocabulary and the Rhai packages
-/// it adds), by name, with the numbers of arguments its overloads take (a method call
-/// counts the value before the dot). A test compares it with the engine's own list.
-pub(crate) const FUNCTIONS: &[(&str, &[usize])] = &[
-    ("abs", &[1]),
-    ("add_days", &[2]),
-    ("add_months", &[2]),
-    ("add_weeks", &[2]),
-    ("add_working_days", &[2]),
-    ("add_years", &[2]),
-    ("age_on", &[2]),
-    ("all", &[2]),
-    ("append", &[2]),
-    ("bytes", &[1]),
-    ("ceiling", &[1]),
-    ("chop", &[2]),
-    ("clear", &[1]),
-    ("contains", &[2]),
-    ("crop", &[2, 3]),
-    ("date", &[1]),
-    ("days_between", &[2]),
-    ("days_until", &[2]),
-    ("debug", &[0, 1]),
-    ("dedup", &[1, 2]),
-    ("drain", &[2, 3]),
-    ("eligible", &[2]),
-    ("ends_with", &[2]),
-    ("escalate", &[4]),
-    ("extract", &[2, 3]),
-    ("fill_with", &[2]),
-    ("filter", &[2]),
-    ("find", &[2, 3]),
-    ("find_map", &[2, 3]),
-    ("floor", &[1]),
-    ("for_each", &[2]),
-    ("fraction", &[1]),
-    ("get", &[2]),
-    ("index_of", &[2, 3]),
-    ("insert", &[3]),
-    ("insufficient_information", &[2]),
-    ("int", &[1]),
-    ("is_anonymous", &[1]),
-    ("is_empty", &[1]),
-    ("is_even", &[1]),
-    ("is_none", &[1]),
-    ("is_odd", &[1]),
-    ("is_working_day", &[1]),
-    ("is_zero", &[1]),
-    ("keys", &[1]),
-    ("latest", &[1, 2]),
-    ("len", &[1]),
-    ("make_lower", &[1]),
-    ("make_upper", &[1]),
-    ("map", &[2]),
-    ("max", &[2]),
-    ("min", &[2]),
-    ("mixin", &[2]),
-    ("name", &[1]),
-    ("not_eligible", &[3]),
-    ("order", &[1, 2]),
-    ("order_by", &[2]),
-    ("order_desc", &[1]),
-    ("pad", &[3]),
-    ("parse_float", &[1]),
-    ("parse_int", &[1]),
-    ("pop", &[1, 2]),
-    ("print", &[0, 1]),
-    ("push", &[2]),
-    ("recommend", &[2, 4]),
-    ("reduce", &[2, 3]),
-    ("reduce_rev", &[2, 3]),
-    ("remove", &[2]),
-    ("replace", &[3]),
-    ("retain", &[2, 3]),
-    ("reverse", &[1]),
-    ("review", &[4]),
-    ("review_window", &[5]),
-    ("round", &[1]),
-    ("set", &[3]),
-    ("shift", &[1]),
-    ("sign", &[1]),
-    ("some", &[2]),
-    ("sort", &[1, 2]),
-    ("sort_by", &[2]),
-    ("sort_desc", &[1]),
-    ("splice", &[3, 4]),
-    ("split", &[1, 2, 3]),
-    ("split_rev", &[2, 3]),
-    ("starts_with", &[2]),
-    ("sub_string", &[2, 3]),
-    ("to_binary", &[1]),
-    ("to_blob", &[1]),
-    ("to_chars", &[1]),
-    ("to_debug", &[1]),
-    ("to_float", &[1]),
-    ("to_hex", &[1]),
-    ("to_int", &[1]),
-    ("to_json", &[1]),
-    ("to_lower", &[1]),
-    ("to_octal", &[1]),
-    ("to_string", &[1]),
-    ("to_upper", &[1]),
-    ("trim", &[1]),
-    ("truncate", &[2]),
-    ("values", &[1]),
-    ("working_days_between", &[2]),
-    ("working_days_until", &[2]),
-    ("zip", &[3]),
+/// it adds), by name, with the numbers of arguments its overloads take as a bit set
+/// (bit `n` set: some overload takes `n` arguments; a method call counts the value
+/// before the dot). A test compares it with the engine's own list.
+pub(crate) const FUNCTIONS: &[(&str, u8)] = &[
+    ("abs", 0b00000010),
+    ("add_days", 0b00000100),
+    ("add_months", 0b00000100),
+    ("add_weeks", 0b00000100),
+    ("add_working_days", 0b00000100),
+    ("add_years", 0b00000100),
+    ("age_on", 0b00000100),
+    ("all", 0b00000100),
+    ("append", 0b00000100),
+    ("bytes", 0b00000010),
+    ("ceiling", 0b00000010),
+    ("chop", 0b00000100),
+    ("clear", 0b00000010),
+    ("contains", 0b00000100),
+    ("crop", 0b00001100),
+    ("date", 0b00000010),
+    ("days_between", 0b00000100),
+    ("days_until", 0b00000100),
+    ("debug", 0b00000011),
+    ("dedup", 0b00000110),
+    ("drain", 0b00001100),
+    ("eligible", 0b00000100),
+    ("ends_with", 0b00000100),
+    ("escalate", 0b00010000),
+    ("extract", 0b00001100),
+    ("fill_with", 0b00000100),
+    ("filter", 0b00000100),
+    ("find", 0b00001100),
+    ("find_map", 0b00001100),
+    ("floor", 0b00000010),
+    ("for_each", 0b00000100),
+    ("get", 0b00000100),
+    ("index_of", 0b00001100),
+    ("insert", 0b00001000),
+    ("insufficient_information", 0b00000100),
+    ("is_empty", 0b00000010),
+    ("is_even", 0b00000010),
+    ("is_none", 0b00000010),
+    ("is_odd", 0b00000010),
+    ("is_working_day", 0b00000010),
+    ("is_zero", 0b00000010),
+    ("keys", 0b00000010),
+    ("latest", 0b00000110),
+    ("len", 0b00000010),
+    ("make_lower", 0b00000010),
+    ("make_upper", 0b00000010),
+    ("map", 0b00000100),
+    ("max", 0b00000100),
+    ("min", 0b00000100),
+    ("mixin", 0b00000100),
+    ("not_eligible", 0b00001000),
+    ("order", 0b00000110),
+    ("order_by", 0b00000100),
+    ("order_desc", 0b00000010),
+    ("pad", 0b00001000),
+    ("parse_float", 0b00000010),
+    ("parse_int", 0b00000010),
+    ("pop", 0b00000110),
+    ("print", 0b00000011),
+    ("push", 0b00000100),
+    ("recommend", 0b00010100),
+    ("reduce", 0b00001100),
+    ("reduce_rev", 0b00001100),
+    ("remove", 0b00000100),
+    ("replace", 0b00001000),
+    ("retain", 0b00001100),
+    ("reverse", 0b00000010),
+    ("review", 0b00010000),
+    ("review_window", 0b00100000),
+    ("round", 0b00000010),
+    ("set", 0b00001000),
+    ("shift", 0b00000010),
+    ("sign", 0b00000010),
+    ("some", 0b00000100),
+    ("sort", 0b00000110),
+    ("sort_by", 0b00000100),
+    ("sort_desc", 0b00000010),
+    ("splice", 0b00011000),
+    ("split", 0b00001110),
+    ("split_rev", 0b00001100),
+    ("starts_with", 0b00000100),
+    ("sub_string", 0b00001100),
+    ("to_binary", 0b00000010),
+    ("to_blob", 0b00000010),
+    ("to_chars", 0b00000010),
+    ("to_debug", 0b00000010),
+    ("to_float", 0b00000010),
+    ("to_hex", 0b00000010),
+    ("to_int", 0b00000010),
+    ("to_json", 0b00000010),
+    ("to_lower", 0b00000010),
+    ("to_octal", 0b00000010),
+    ("to_string", 0b00000010),
+    ("to_upper", 0b00000010),
+    ("trim", 0b00000010),
+    ("truncate", 0b00000100),
+    ("values", 0b00000010),
+    ("working_days_between", 0b00000100),
+    ("working_days_until", 0b00000100),
+    ("zip", 0b00001000),
 ];
 
 /// Functions Rhai provides as keywords rather than registrations.
@@ -378,7 +375,10 @@ pub(crate) fn unknown_functions(
         }
         let at =
             |problem: PackProblem| problem.at(source, position.line().unwrap_or(1), position.position().unwrap_or(1));
-        let native = FUNCTIONS.iter().find(|(n, _)| *n == name).map(|(_, counts)| *counts);
+        let native: Option<Vec<usize>> = FUNCTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, mask)| (0..8).filter(|n| mask & (1 << n) != 0).collect());
         let scripted: Vec<usize> = script_functions
             .iter()
             .filter(|(n, _)| *n == name)
@@ -404,9 +404,9 @@ pub(crate) fn unknown_functions(
         // registered function, and as `this` (not counted) to a script function.
         let given = call.args.len();
         let native_given = given + usize::from(is_method);
-        let fits = native.is_some_and(|counts| counts.contains(&native_given)) || scripted.contains(&given);
+        let fits = native.as_ref().is_some_and(|counts| counts.contains(&native_given)) || scripted.contains(&given);
         if !fits {
-            let mut takes: Vec<usize> = native.unwrap_or_default().to_vec();
+            let mut takes: Vec<usize> = native.unwrap_or_default();
             takes.extend(&scripted);
             takes.sort_unstable();
             takes.dedup();
@@ -474,12 +474,13 @@ mod tests {
             .collect();
         let listed: Vec<(String, Vec<usize>)> = super::FUNCTIONS
             .iter()
-            .map(|(n, counts)| ((*n).to_owned(), counts.to_vec()))
+            .map(|(n, mask)| ((*n).to_owned(), (0..8).filter(|i| mask & (1 << i) != 0).collect()))
             .collect();
         if listed != registered {
+            let mask = |counts: &[usize]| counts.iter().fold(0u8, |m, c| m | (1 << c));
             let table: String = registered
                 .iter()
-                .map(|(n, c)| format!("    (\"{n}\", &{c:?}),\n"))
+                .map(|(n, c)| format!("    (\"{n}\", 0b{:08b}),\n", mask(c)))
                 .collect();
             panic!("update check::FUNCTIONS to:\n{table}");
         }

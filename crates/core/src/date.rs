@@ -71,12 +71,13 @@ pub enum DateError {
     /// The text has the right form but names no real day (31 February, month 13).
     #[error("`{0}` is not a real calendar date")]
     NotReal(String),
-    /// The result would fall outside the years careplan supports.
-    #[error("date arithmetic from `{0}` goes outside the years 1900 to 2200")]
+    /// The result would fall outside the years careplan supports. (The message does not
+    /// repeat the date: it may be a date of birth.)
+    #[error("date arithmetic goes outside the years 1900 to 2200")]
     OutOfRange(Date),
     /// Working-day arithmetic reached a year with no bank-holiday table.
     #[error(
-        "working days are only known from {first} to {last}; `{0}` is outside that range",
+        "working days are only known from {first} to {last}; the calculation went outside that range",
         first = holidays::FIRST_YEAR,
         last = holidays::LAST_YEAR
     )]

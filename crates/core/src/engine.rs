@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rhai::packages::{
-    ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicMapPackage, BasicStringPackage, LogicPackage,
-    MoreStringPackage, Package,
+    ArithmeticPackage, BasicArrayPackage, BasicMapPackage, BasicStringPackage, LogicPackage, MoreStringPackage, Package,
 };
 use rhai::Engine;
 
@@ -40,7 +39,6 @@ pub(crate) fn new_engine(limits: &Limits, pack: Arc<PackVocabulary>) -> Engine {
     // not need, at more than 1% of the component.)
     engine.register_iterator::<std::ops::Range<rhai::INT>>();
     engine.register_iterator::<std::ops::RangeInclusive<rhai::INT>>();
-    BasicFnPackage::new().register_into_engine(&mut engine);
 
     for symbol in DISABLED_SYMBOLS {
         engine.disable_symbol(*symbol);

@@ -75,6 +75,24 @@ impl RulePack {
         Ok(Dynamic::from_map(params))
     }
 
+    /// Reads case JSON for this pack: the checks of [`Case::from_json`], after a check
+    /// that the text is within the pack's `max_case_size` (so an oversized case costs
+    /// nothing to refuse).
+    pub fn parse_case(&self, case_json: &str) -> Result<Case, EvaluateError> {
+        let max = self.limits.max_case_size;
+        if case_json.len() > max {
+            return Err(CaseError::new(vec![CaseProblem::new(
+                "",
+                format!(
+                    "the case is {} bytes, more than the {max} allowed (`max_case_size`)",
+                    case_json.len()
+                ),
+            )])
+            .into());
+        }
+        Ok(Case::from_json(case_json)?)
+    }
+
     fn evaluate_with_params(&self, case: &Case, as_of: Date, params: Dynamic) -> Result<Evaluation, EvaluateError> {
         self.check_in_force(as_of)?;
         let record = self.record(case)?;
@@ -397,20 +415,35 @@ impl RulePack {
                 }),
             };
         }
+        // A field the record does not have: Rhai says no getter is registered.
+        let missing_field = match &err {
+            EvalAltResult::ErrorPropertyNotFound(property, _) => Some(property.clone()),
+            EvalAltResult::ErrorDotExpr(message, _) if message.starts_with("Unknown property '") => {
+                message.split('\'').nth(1).map(str::to_owned)
+            }
+            _ => None,
+        };
         let (message, help) = match &err {
-            EvalAltResult::ErrorRuntime(value, _) => (value.to_string(), None),
-            EvalAltResult::ErrorPropertyNotFound(property, _) => (
-                format!("there is no field `{property}` here"),
-                Some(
-                    crate::suggest::did_you_mean(property, case_field_names().iter().map(String::as_str)).map_or_else(
+            _ if missing_field.is_some() => {
+                let property = missing_field.unwrap_or_default();
+                let help = crate::suggest::did_you_mean(&property, case_field_names().iter().map(String::as_str))
+                    .map_or_else(
                         || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
                         |best| format!("did you mean `{best}`?"),
-                    ),
-                ),
-            ),
+                    );
+                (format!("there is no field `{property}` here"), Some(help))
+            }
+            EvalAltResult::ErrorRuntime(value, _) => (value.to_string(), None),
             EvalAltResult::ErrorFunctionNotFound(signature, _) => (
                 format!("no function `{signature}`"),
                 Some("check the name and the number and types of the arguments against the rule vocabulary".into()),
+            ),
+            EvalAltResult::ErrorDotExpr(message, _) if message.contains("for type 'record'") => (
+                "`record` cannot be changed".to_owned(),
+                Some(
+                    "`record`, `today` and `params` are read-only; copy a value into a `let` variable to work on it"
+                        .into(),
+                ),
             ),
             EvalAltResult::ErrorAssignmentToConstant(name, _)
             | EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => (

@@ -4,13 +4,13 @@
 use serde_json::{json, Map, Value};
 
 use crate::error::{LoadError, Location, PackProblem, ProblemSeverity};
-use crate::{Case, Date, EvaluateError, RulePack};
+use crate::{Date, EvaluateError, RulePack};
 
 /// Evaluates case JSON as of a `YYYY-MM-DD` date and returns the evaluation as the
 /// exact JSON text the CLI prints (pretty-printed, final newline).
 pub fn evaluate_json(pack: &RulePack, case_json: &str, as_of: &str) -> Result<String, EvaluateError> {
     let as_of: Date = as_of.parse().map_err(EvaluateError::InvalidAsOf)?;
-    let case = Case::from_json(case_json)?;
+    let case = pack.parse_case(case_json)?;
     Ok(pack.evaluate(&case, as_of)?.to_json())
 }
 
@@ -23,7 +23,7 @@ pub fn evaluate_json_with_parameters(
     overrides: &Map<String, Value>,
 ) -> Result<String, EvaluateError> {
     let as_of: Date = as_of.parse().map_err(EvaluateError::InvalidAsOf)?;
-    let case = Case::from_json(case_json)?;
+    let case = pack.parse_case(case_json)?;
     Ok(pack.evaluate_with_parameters(&case, as_of, overrides)?.to_json())
 }
 

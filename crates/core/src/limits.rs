@@ -37,6 +37,8 @@ pub struct Limits {
     pub max_source_size: usize,
     /// Rules in a pack, its parents included.
     pub max_rules: usize,
+    /// Size of one case's JSON, in bytes: checked before it is parsed.
+    pub max_case_size: usize,
 }
 
 impl Default for Limits {
@@ -54,6 +56,7 @@ impl Default for Limits {
             max_findings: 1_000,
             max_source_size: 256 * 1024,
             max_rules: 5_000,
+            max_case_size: 1 << 20,
         }
     }
 }

@@ -136,7 +136,8 @@ impl RulePack {
         let mut chain: Vec<Layer> = Vec::new();
         let mut next = Some(pack.clone());
         while let Some(source) = next.take() {
-            let manifest_source = SharedSource::new(file_name(&source.location, "pack.toml"), source.manifest.as_str());
+            let manifest_text = source.manifest.strip_prefix('\u{feff}').unwrap_or(&source.manifest);
+            let manifest_source = SharedSource::new(file_name(&source.location, "pack.toml"), manifest_text);
             let manifest = match Manifest::parse(manifest_source) {
                 Ok(manifest) => manifest,
                 Err(mut found) => {

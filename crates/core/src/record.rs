@@ -40,23 +40,17 @@ impl Record {
 
 /// Registers [`Record`] with `engine`: a getter per field name in `fields` (every name
 /// the case schema and the pack's local fields use, so a read is one lookup), and an
-/// indexer for `record["name"]` and for any other name, which fails as a missing field.
+/// indexer for `ratings[name]`, which fails for a name the record does not have, as
+/// does a property with no getter. There are no setters: a write fails (and is reported as "`record` cannot be
+/// changed"), and, with no setter, Rhai never tries to write a value back after a
+/// method call on a field.
 pub(crate) fn register(engine: &mut Engine, fields: &[String]) {
     engine.register_type_with_name::<Record>("record");
     engine.register_indexer_get(|record: &mut Record, name: &str| record.field(name));
-    engine.register_indexer_set(|_: &mut Record, _: &str, _: Dynamic| read_only());
     for name in fields {
         let key = name.clone();
         engine.register_get(name, move |record: &mut Record| record.field(&key));
-        engine.register_set(name, |_: &mut Record, _: Dynamic| read_only());
     }
-    engine.register_fn("to_string", |record: &mut Record| format!("{:?}", record.0));
-    engine.register_fn("to_debug", |record: &mut Record| format!("{:?}", record.0));
-}
-
-/// The error for a rule that writes to the case.
-fn read_only() -> Result<(), Box<EvalAltResult>> {
-    Err(EvalAltResult::ErrorAssignmentToConstant("record".into(), Position::NONE).into())
 }
 
 /// Why a value could not become a Rhai value.

@@ -259,11 +259,7 @@ fn register_numbers(engine: &mut Engine) {
     engine.register_fn("floor", |x: f64| x.floor());
     engine.register_fn("ceiling", |x: f64| x.ceil());
     engine.register_fn("round", |x: f64| x.round());
-    engine.register_fn("int", |x: f64| x.trunc());
-    engine.register_fn("fraction", |x: f64| x.fract());
     engine.register_fn("to_float", |x: i64| x as f64);
-    engine.register_fn("to_float", |x: f64| x);
-    engine.register_fn("to_int", |x: i64| x);
     engine.register_fn("to_int", |x: f64| -> Result<i64, Box<EvalAltResult>> {
         // i64::MAX as f64 rounds up to 2^63, which is out of range: hence `<`.
         if x.is_finite() && x >= i64::MIN as f64 && x < i64::MAX as f64 {
@@ -412,7 +408,6 @@ pub(crate) const SIGNATURES: &[(&str, &str)] = &[
     ("eligible", "eligible(string, string) -> Finding"),
     ("escalate", "escalate(string, string, Date, string) -> Finding"),
     ("floor", "floor(float) -> float"),
-    ("fraction", "fraction(float) -> float"),
     (
         "insufficient_information",
         "insufficient_information(string, array) -> Finding",
@@ -421,7 +416,6 @@ pub(crate) const SIGNATURES: &[(&str, &str)] = &[
         "insufficient_information",
         "insufficient_information(string, string) -> Finding",
     ),
-    ("int", "int(float) -> float"),
     ("is_none", "is_none(types::dynamic::Dynamic) -> bool"),
     ("is_working_day", "is_working_day(Date) -> bool"),
     ("latest", "latest(array) -> any"),
@@ -440,10 +434,8 @@ pub(crate) const SIGNATURES: &[(&str, &str)] = &[
         "review_window(string, string, Date, Date, string) -> Finding",
     ),
     ("round", "round(float) -> float"),
-    ("to_float", "to_float(float) -> float"),
     ("to_float", "to_float(int) -> float"),
     ("to_int", "to_int(float) -> int"),
-    ("to_int", "to_int(int) -> int"),
     ("working_days_between", "working_days_between(Date, Date) -> int"),
     ("working_days_until", "working_days_until(Date, Date) -> int"),
 ];
@@ -486,9 +478,7 @@ pub const DESCRIPTIONS: &[(&str, &str)] = &[
     ("floor", "The largest whole number not above a float, as a float: `floor(2.7)` is `2.0`."),
     ("ceiling", "The smallest whole number not below a float, as a float."),
     ("round", "A float rounded to the nearest whole number, halves away from zero, as a float."),
-    ("int", "The whole-number part of a float, as a float."),
-    ("fraction", "The fractional part of a float."),
-    ("to_float", "An integer (or float) as a float."),
+    ("to_float", "An integer as a float."),
     ("to_int", "A float as an integer, dropping the fraction; an error when it does not fit."),
     ("parse_int", "Read a whole number from text: `parse_int(\"42\")`; an error when the text is not one."),
     ("parse_float", "Read a number from text: `parse_float(\"0.25\")`; an error when the text is not one."),

@@ -213,3 +213,23 @@ fn the_pack_evaluates_the_next_case_after_a_limit() {
     let evaluation = pack.evaluate(&normal, today).expect("the next case evaluates");
     assert_eq!(evaluation.recommendations[0].code, "ok");
 }
+
+#[test]
+fn case_size() {
+    let limits = Limits {
+        max_case_size: 64,
+        ..Limits::default()
+    };
+    let pack = pack("()", &limits).expect("loads");
+    let case = r#"{"person": {"id": "p-1", "date_of_birth": "1950-01-01"}, "conditions": []}"#;
+    let err = careplan_core::evaluate_json(&pack, case, "2025-01-01").expect_err("too big");
+    assert_eq!(
+        evaluate_error_to_json(&err)["problems"][0]["message"],
+        format!(
+            "the case is {} bytes, more than the 64 allowed (`max_case_size`)",
+            case.len()
+        )
+    );
+    let small = r#"{"person": {"id": "p-1", "date_of_birth": "1950-01-01"}}"#;
+    careplan_core::evaluate_json(&pack, small, "2025-01-01").expect("a case within the limit evaluates");
+}
