@@ -137,6 +137,11 @@ pub enum Command {
         /// Threads to use; every core by default.
         #[arg(long)]
         jobs: Option<usize>,
+        /// With `--engine wasm`: the wall-clock bound on one case, in milliseconds
+        /// (careplan-host's default is 5000). A case that runs longer is stopped and
+        /// recorded as a `careplan::trap` error; the next case runs normally.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        timeout_ms: Option<u64>,
     },
     /// Print the rule vocabulary (every function the engine gives rules) as Markdown,
     /// read from the engine's own registrations.
@@ -207,8 +212,20 @@ pub fn run(cli: Cli) -> Exit {
             as_of,
             engine,
             jobs,
+            timeout_ms,
         } => match as_of.parse::<careplan_core::Date>() {
-            Ok(_) => batch::run(&pack, &input, output.as_deref(), &as_of, engine, jobs, format),
+            Ok(_) => batch::run(
+                &pack,
+                &input,
+                output.as_deref(),
+                &as_of,
+                engine,
+                batch::Bounds {
+                    jobs,
+                    timeout: timeout_ms.map(std::time::Duration::from_millis),
+                },
+                format,
+            ),
             Err(err) => tool_error(&format_args!("invalid `--as-of`: {err}"), format),
         },
         Command::Schema { which } => schema::run(which),

@@ -47,7 +47,14 @@ fn cache_dir() -> Option<PathBuf> {
 
 /// Starts the Wasm runtime, caching the compiled component on disk.
 pub fn runtime() -> Result<Runtime, HostError> {
+    runtime_with_timeout(None)
+}
+
+/// [`runtime`] with another per-call deadline than careplan-host's default.
+pub fn runtime_with_timeout(timeout: Option<std::time::Duration>) -> Result<Runtime, HostError> {
+    let defaults = HostConfig::default();
     Runtime::new(HostConfig {
+        timeout: timeout.unwrap_or(defaults.timeout),
         cache_dir: cache_dir(),
         ..HostConfig::default()
     })
@@ -80,12 +87,22 @@ pub enum Prepared {
 impl Prepared {
     /// Reads the pack in `dir` and compiles it (natively) or the component (Wasm).
     pub fn new(dir: &Path, kind: EngineKind) -> Result<Prepared, OpenError> {
+        Prepared::with_timeout(dir, kind, None)
+    }
+
+    /// [`Prepared::new`] with a per-case deadline for the component (ignored natively,
+    /// where rules are bounded by their operation limits).
+    pub fn with_timeout(
+        dir: &Path,
+        kind: EngineKind,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<Prepared, OpenError> {
         Ok(match kind {
             EngineKind::Native => Prepared::Native(Arc::new(crate::packs::open_pack(dir, &Limits::default())?)),
             EngineKind::Wasm => Prepared::Wasm {
                 pack: to_host(read_pack(dir)?),
                 available: read_siblings(dir)?.into_iter().map(to_host).collect(),
-                runtime: runtime().map_err(OpenError::Wasm)?,
+                runtime: runtime_with_timeout(timeout).map_err(OpenError::Wasm)?,
             },
         })
     }

@@ -1,6 +1,7 @@
 //! `careplan batch` on a caseload: one output line per input line, in order, and every
 //! corrupted line accounted for.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -140,4 +141,100 @@ fn an_empty_input_gives_an_empty_output() {
     std::fs::write(&input, "").expect("written");
     let sweep = sweep("tests/data/packs/tiny", &input, &[]);
     reconcile(&sweep, 0, &[]);
+}
+
+/// Writes `count` good cases, asking every 50th line for a rule failure, every 97th for
+/// a runaway loop and every 211th for slow work that a tight host deadline stops (the
+/// same line can ask for only one). Returns the line numbers of each fault.
+fn faulty_caseload(path: &Path, count: u64) -> BTreeMap<&'static str, Vec<u64>> {
+    let mut faults: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
+    let mut text = String::new();
+    for n in 1..=count {
+        let fault = if n % 211 == 0 {
+            Some("slow")
+        } else if n % 97 == 0 {
+            Some("loop")
+        } else if n % 50 == 0 {
+            Some("throw")
+        } else {
+            None
+        };
+        let local = match fault {
+            Some(fault) => {
+                faults.entry(fault).or_default().push(n);
+                format!(", \"local\": {{\"fault\": \"{fault}\"}}")
+            }
+            None => String::new(),
+        };
+        text.push_str(&format!(
+            "{{\"person\": {{\"id\": \"f{n}\", \"date_of_birth\": \"1950-01-{:02}\"}}{local}}}\n",
+            1 + n % 28
+        ));
+    }
+    std::fs::write(path, text).expect("caseload written");
+    faults
+}
+
+/// The line numbers of the records whose error has `code`.
+fn lines_with(sweep: &Sweep, code: &str) -> Vec<u64> {
+    sweep
+        .records
+        .iter()
+        .filter(|r| r["error"]["code"] == code)
+        .map(|r| r["line"].as_u64().expect("a line number"))
+        .collect()
+}
+
+/// Faults injected into a sweep: a rule that fails on some cases, one that runs away on
+/// others and, through the component with a 20 ms deadline, a host trap on others. Every input line
+/// still has exactly one record, in order, and every failure is accounted for by kind;
+/// the lines after a trap evaluate normally.
+#[test]
+fn fault_injected_sweeps_reconcile_exactly() {
+    let input = scratch("faulty.jsonl");
+    let faults = faulty_caseload(&input, 1_500);
+    let (throw, runaway, slow) = (&faults["throw"], &faults["loop"], &faults["slow"]);
+    assert_eq!((throw.len(), runaway.len(), slow.len()), (30, 15, 7));
+
+    let wasm = sweep(
+        "tests/data/packs/faulty",
+        &input,
+        &["--engine", "wasm", "--jobs", "2", "--timeout-ms", "20"],
+    );
+    assert_eq!(wasm.records.len(), 1_500, "one output line per input line");
+    for (i, record) in wasm.records.iter().enumerate() {
+        assert_eq!(record["line"].as_u64(), Some(i as u64 + 1), "in input order");
+    }
+    assert_eq!(&lines_with(&wasm, "careplan::rule_failed"), throw);
+    assert_eq!(&lines_with(&wasm, "careplan::limit_exceeded"), runaway);
+    assert_eq!(&lines_with(&wasm, "careplan::trap"), slow);
+    let failed = throw.len() + runaway.len() + slow.len();
+    assert!(
+        wasm.summary
+            .starts_with(&format!("1500 lines: {} evaluated, {failed} errors\n", 1_500 - failed)),
+        "{}",
+        wasm.summary
+    );
+    // The line after each trap was evaluated normally.
+    for line in slow {
+        let next = &wasm.records[*line as usize];
+        assert!(
+            next.get("evaluation").is_some(),
+            "line {} after a trap: {next}",
+            line + 1
+        );
+    }
+
+    // Natively there is no deadline (operation limits bound rules): the same file, the
+    // same failures, but the slow lines evaluate.
+    let native = sweep("tests/data/packs/faulty", &input, &["--engine", "native"]);
+    assert_eq!(native.records.len(), 1_500);
+    assert_eq!(&lines_with(&native, "careplan::rule_failed"), throw);
+    assert_eq!(&lines_with(&native, "careplan::limit_exceeded"), runaway);
+    assert!(lines_with(&native, "careplan::trap").is_empty());
+    for (n, (a, b)) in native.records.iter().zip(&wasm.records).enumerate() {
+        if !slow.contains(&(n as u64 + 1)) {
+            assert_eq!(a, b, "line {}: native and Wasm records differ", n + 1);
+        }
+    }
 }

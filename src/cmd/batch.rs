@@ -119,17 +119,24 @@ fn evaluate_line(pack: &mut Loaded, (number, bytes): &Line, as_of: &str) -> Reco
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// How much of the machine a sweep may use.
+pub(super) struct Bounds {
+    /// Threads; every core when `None`.
+    pub jobs: Option<usize>,
+    /// The host's per-case deadline (Wasm only); careplan-host's default when `None`.
+    pub timeout: Option<std::time::Duration>,
+}
+
 pub(super) fn run(
     pack: &Path,
     input: &Path,
     output: Option<&Path>,
     as_of: &str,
     engine: EngineKind,
-    jobs: Option<usize>,
+    Bounds { jobs, timeout }: Bounds,
     format: ErrorFormat,
 ) -> Exit {
-    let prepared = match Prepared::new(pack, engine) {
+    let prepared = match Prepared::with_timeout(pack, engine, timeout) {
         Ok(prepared) => prepared,
         Err(err) => return open_error(&err, format),
     };

@@ -8,7 +8,7 @@ use careplan_bench::peers::rego::{Rego, RegoRvm};
 use careplan_bench::peers::zen::Zen;
 use careplan_bench::{careplan, cases, floor};
 use careplan_core::{Case, Date};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn per_case(c: &mut Criterion) {
     let as_of: Date = cases::AS_OF.parse().expect("a date");
@@ -166,12 +166,9 @@ fn load(c: &mut Criterion) {
     });
     let (runtime, _) = careplan::wasm().expect("loads");
     let host_source = careplan::to_host_source(&source);
+    // Each handle is dropped at once: live instances are capped by the pooling allocator.
     group.bench_function("careplan-wasm/instantiate+load", |b| {
-        b.iter_batched(
-            || host_source.clone(),
-            |s| runtime.load(s, Vec::new()).expect("loads"),
-            BatchSize::SmallInput,
-        )
+        b.iter(|| drop(runtime.load(host_source.clone(), Vec::new()).expect("loads")))
     });
     group.bench_function("regorus", |b| b.iter(|| Rego::new().expect("loads")));
     group.bench_function("regorus-rvm/compile", |b| b.iter(|| RegoRvm::new().expect("compiles")));
