@@ -344,6 +344,7 @@ fn every_hostile_entry_is_contained_natively_and_through_the_component() {
     for (name, (native, wasm, grew)) in &report {
         eprintln!("{name:<42} {native:>12.1?} {wasm:>12.1?} {grew:>14}");
     }
+    eprintln!("peak resident memory of the whole run: {} KiB", peak_kib());
     assert!(
         failures.is_empty(),
         "{} entries differ:\n{}",
