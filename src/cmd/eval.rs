@@ -35,6 +35,21 @@ pub(super) fn as_of_date(text: Option<&str>) -> Result<Date, String> {
     }
 }
 
+/// The case's name for messages and its text, from a file or (`-`) standard input.
+pub(super) fn read_case(case: &Path) -> Result<(String, String), String> {
+    if case == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|err| format!("cannot read the case from standard input: {err}"))?;
+        Ok(("<stdin>".to_owned(), text))
+    } else {
+        read_text(case)
+            .map(|text| (display_path(case), text))
+            .map_err(|err| err.to_string())
+    }
+}
+
 pub(super) fn run(
     pack: &Path,
     case: &Path,
@@ -47,17 +62,9 @@ pub(super) fn run(
         Ok(date) => date,
         Err(message) => return tool_error(&message, format),
     };
-    let (case_name, case_text) = if case == Path::new("-") {
-        let mut text = String::new();
-        if let Err(err) = std::io::stdin().read_to_string(&mut text) {
-            return tool_error(&format_args!("cannot read the case from standard input: {err}"), format);
-        }
-        ("<stdin>".to_owned(), text)
-    } else {
-        match read_text(case) {
-            Ok(text) => (display_path(case), text),
-            Err(err) => return tool_error(&err, format),
-        }
+    let (case_name, case_text) = match read_case(case) {
+        Ok(read) => read,
+        Err(message) => return tool_error(&message, format),
     };
     let mut pack = match crate::engine::open(pack, engine) {
         Ok(pack) => pack,

@@ -1,13 +1,11 @@
 //! `careplan explain`: one case's evaluation, rule by rule, in plain English.
 
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::Path;
 
 use careplan_core::{Explanation, Limits, RuleOutcome};
 
 use super::{open_error, tool_error, Exit};
-use crate::packs::{display_path, read_text};
 use crate::render::{self, ErrorFormat};
 
 /// How `explain` prints.
@@ -24,17 +22,9 @@ pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format,
         Ok(date) => date,
         Err(message) => return tool_error(&message, format),
     };
-    let (case_name, case_text) = if case == Path::new("-") {
-        let mut text = String::new();
-        if let Err(err) = std::io::stdin().read_to_string(&mut text) {
-            return tool_error(&format_args!("cannot read the case from standard input: {err}"), format);
-        }
-        ("<stdin>".to_owned(), text)
-    } else {
-        match read_text(case) {
-            Ok(text) => (display_path(case), text),
-            Err(err) => return tool_error(&err, format),
-        }
+    let (case_name, case_text) = match super::eval::read_case(case) {
+        Ok(read) => read,
+        Err(message) => return tool_error(&message, format),
     };
     let pack = match crate::packs::open_pack(pack, &Limits::default()) {
         Ok(pack) => pack,

@@ -1,6 +1,8 @@
 //! Generated benchmark cases: invented people, realistic in shape and size (2 to 4 KB of
 //! JSON each), from a fixed seed so every run and every engine sees the same ones.
 
+use std::collections::BTreeSet;
+
 use serde_json::{json, Value};
 
 /// The as-of date every benchmark case is evaluated on.
@@ -160,4 +162,42 @@ fn case(rng: &mut Rng, i: usize) -> Value {
         "reviews": reviews,
         "events": events,
     })
+}
+
+/// Which outcomes of the shared logic a set of expected outputs exercised, so that an
+/// agreement test can show every branch occurred and cannot pass vacuously.
+#[derive(Debug, Default)]
+pub struct Branches(BTreeSet<String>);
+
+impl Branches {
+    /// Notes the eligibility, review kind and escalations of one expected output.
+    pub fn record(&mut self, expected: &Value) {
+        self.0.insert(expected["eligibility"].to_string());
+        self.0.insert(expected["review"]["kind"].to_string());
+        for code in expected["escalations"].as_array().into_iter().flatten() {
+            self.0.insert(code.to_string());
+        }
+    }
+
+    /// Panics naming the first outcome no recorded output gave.
+    pub fn assert_all_seen(&self) {
+        for value in [
+            "\"eligible\"",
+            "\"not_eligible\"",
+            "\"no_assessment\"",
+            "\"light_touch\"",
+            "\"planned\"",
+            "\"unplanned\"",
+            "null",
+            "\"eligible_without_plan\"",
+            "\"review_overdue\"",
+            "\"safeguarding_concern\"",
+        ] {
+            assert!(
+                self.0.contains(value),
+                "no benchmark case gives {value}; seen {:?}",
+                self.0
+            );
+        }
+    }
 }

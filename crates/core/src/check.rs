@@ -375,10 +375,7 @@ pub(crate) fn unknown_functions(
         }
         let at =
             |problem: PackProblem| problem.at(source, position.line().unwrap_or(1), position.position().unwrap_or(1));
-        let native: Option<Vec<usize>> = FUNCTIONS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, mask)| (0..8).filter(|n| mask & (1 << n) != 0).collect());
+        let native: Option<u8> = FUNCTIONS.iter().find(|(n, _)| *n == name).map(|(_, mask)| *mask);
         let scripted: Vec<usize> = script_functions
             .iter()
             .filter(|(n, _)| *n == name)
@@ -404,9 +401,11 @@ pub(crate) fn unknown_functions(
         // registered function, and as `this` (not counted) to a script function.
         let given = call.args.len();
         let native_given = given + usize::from(is_method);
-        let fits = native.as_ref().is_some_and(|counts| counts.contains(&native_given)) || scripted.contains(&given);
+        let fits =
+            native.is_some_and(|mask| native_given < 8 && mask & (1 << native_given) != 0) || scripted.contains(&given);
         if !fits {
-            let mut takes: Vec<usize> = native.unwrap_or_default();
+            let mask = native.unwrap_or(0);
+            let mut takes: Vec<usize> = (0..8).filter(|n| mask & (1 << n) != 0).collect();
             takes.extend(&scripted);
             takes.sort_unstable();
             takes.dedup();
