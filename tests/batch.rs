@@ -186,7 +186,7 @@ fn lines_with(sweep: &Sweep, code: &str) -> Vec<u64> {
 }
 
 /// Faults injected into a sweep: a rule that fails on some cases, one that runs away on
-/// others and, through the component with a 20 ms deadline, a host trap on others. Every input line
+/// others and, through the component with a 250 ms deadline, a host trap on others. Every input line
 /// still has exactly one record, in order, and every failure is accounted for by kind;
 /// the lines after a trap evaluate normally.
 #[test]
@@ -199,7 +199,7 @@ fn fault_injected_sweeps_reconcile_exactly() {
     let wasm = sweep(
         "tests/data/packs/faulty",
         &input,
-        &["--engine", "wasm", "--jobs", "2", "--timeout-ms", "20"],
+        &["--engine", "wasm", "--jobs", "2", "--timeout-ms", "250"],
     );
     assert_eq!(wasm.records.len(), 1_500, "one output line per input line");
     for (i, record) in wasm.records.iter().enumerate() {
