@@ -1,0 +1,159 @@
+//! Native against the component: the same input through careplan-core in this process
+//! and through the Wasm component in careplan-host must give identical results. Input:
+//! a pack input after `P`, otherwise a case input (see `common.rs`).
+//!
+//! - A case goes to `rules/elmshire` (layered on `rules/england`) with its parameters
+//!   when they are a JSON object: the evaluation JSON must be identical byte for byte,
+//!   and so must the error JSON.
+//! - A pack (which may extend `rules/england`) must load in both or fail in both with
+//!   the same problems; when it loads, both must report the same rules and evaluate a
+//!   small case and the sample case identically.
+#![no_main]
+
+mod common;
+
+use std::sync::{Mutex, OnceLock};
+
+use careplan::engine::{host_error_json, to_host};
+use careplan_core::{
+    evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, load_error_to_json, EvaluateError, Limits,
+    PackSource, RulePack,
+};
+use careplan_host::HostError;
+use libfuzzer_sys::fuzz_target;
+use serde_json::{Map, Value};
+
+/// `rules/elmshire` loaded natively and in the component.
+struct Both {
+    native: RulePack,
+    wasm: careplan_host::RulePack,
+}
+
+fn elmshire() -> &'static Mutex<Both> {
+    static BOTH: OnceLock<Mutex<Both>> = OnceLock::new();
+    BOTH.get_or_init(|| {
+        let (pack, siblings) = common::repository_pack("elmshire");
+        let native = RulePack::load(&pack, &siblings, &Limits::default()).expect("rules/elmshire loads natively");
+        let wasm = common::runtime()
+            .load(to_host(pack), siblings.into_iter().map(to_host).collect())
+            .expect("rules/elmshire loads in the component");
+        Mutex::new(Both { native, wasm })
+    })
+}
+
+fn england() -> &'static PackSource {
+    static ENGLAND: OnceLock<PackSource> = OnceLock::new();
+    ENGLAND.get_or_init(|| common::repository_pack("england").0)
+}
+
+fn sample_case() -> &'static str {
+    static SAMPLE: OnceLock<String> = OnceLock::new();
+    SAMPLE.get_or_init(|| {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../rules/england/cases/sample.json"
+        ))
+        .expect("the sample case")
+    })
+}
+
+/// Compares one evaluation from each engine.
+fn assert_same(what: &str, native: Result<String, EvaluateError>, wasm: Result<String, HostError>) {
+    match (native, wasm) {
+        (Ok(n), Ok(w)) => assert_eq!(n, w, "{what}: the evaluations differ"),
+        (Err(n), Err(w)) => assert_eq!(
+            evaluate_error_to_json(&n),
+            host_error_json(&w),
+            "{what}: the errors differ"
+        ),
+        (n, w) => panic!(
+            "{what}: one engine evaluated and the other did not\nnative: {:?}\nwasm:   {:?}",
+            n.map_err(|e| evaluate_error_to_json(&e)),
+            w.map_err(|e| host_error_json(&e))
+        ),
+    }
+}
+
+fn case(input: common::CaseInput<'_>) {
+    let parameters = input
+        .parameters
+        .and_then(|p| serde_json::from_str::<Map<String, Value>>(p).ok());
+    let mut both = elmshire().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Both { native, wasm } = &mut *both;
+    let (n, w) = match &parameters {
+        Some(parameters) => (
+            evaluate_json_with_parameters(native, input.case, input.as_of, parameters),
+            wasm.evaluate_json_with_parameters(input.case, input.as_of, &Value::Object(parameters.clone()).to_string()),
+        ),
+        None => (
+            evaluate_json(native, input.case, input.as_of),
+            wasm.evaluate_json(input.case, input.as_of),
+        ),
+    };
+    assert_same("the case", n, w);
+}
+
+/// A load error's problems without their severity (the component reports errors only).
+fn problems(error: &Value) -> Value {
+    let mut problems = error["problems"].clone();
+    if let Some(list) = problems.as_array_mut() {
+        for problem in list {
+            if let Some(problem) = problem.as_object_mut() {
+                problem.remove("severity");
+            }
+        }
+    }
+    problems
+}
+
+fn pack(source: PackSource) {
+    let available = std::slice::from_ref(england());
+    let native = RulePack::load(&source, available, &Limits::default());
+    let wasm = common::runtime().load(to_host(source), vec![to_host(england().clone())]);
+    match (native, wasm) {
+        (Err(n), Err(w)) => {
+            assert_eq!(
+                problems(&load_error_to_json(&n)),
+                problems(&host_error_json(&w)),
+                "the load problems differ"
+            );
+        }
+        (Ok(native), Ok(mut wasm)) => {
+            let info = wasm.info().expect("a loaded pack gives its info");
+            let native_info = native.info();
+            assert_eq!(native_info.digest, info.digest, "the digests differ");
+            let native_rules: Vec<(&str, &str)> = native_info
+                .rules
+                .iter()
+                .map(|r| (r.id.as_str(), r.pack.as_str()))
+                .collect();
+            let wasm_rules: Vec<(&str, &str)> = info.rules.iter().map(|r| (r.id.as_str(), r.pack.as_str())).collect();
+            assert_eq!(native_rules, wasm_rules, "the rules differ");
+            for (what, case) in [
+                ("the small case", common::SMALL_CASE),
+                ("the sample case", sample_case()),
+            ] {
+                assert_same(
+                    what,
+                    evaluate_json(&native, case, common::AS_OF),
+                    wasm.evaluate_json(case, common::AS_OF),
+                );
+            }
+        }
+        (n, w) => panic!(
+            "one engine loaded the pack and the other did not\nnative: {:?}\nwasm:   {:?}",
+            n.err().map(|e| load_error_to_json(&e)),
+            w.err().map(|e| host_error_json(&e))
+        ),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    match data.split_first() {
+        Some((b'P', rest)) => pack(common::pack_input(&String::from_utf8_lossy(rest))),
+        _ => {
+            let Ok(text) = std::str::from_utf8(data) else { return };
+            case(common::case_input(text));
+        }
+    }
+});
