@@ -258,6 +258,11 @@ pub fn host_error_json(err: &HostError) -> Value {
                     .iter()
                     .map(|p| {
                         let mut item = Map::new();
+                        let severity = match p.severity {
+                            careplan_host::Severity::Error => "error",
+                            careplan_host::Severity::Warning => "warning",
+                        };
+                        item.insert("severity".into(), json!(severity));
                         item.insert("code".into(), json!(p.code));
                         item.insert("message".into(), json!(p.message));
                         insert_some(&mut item, "help", p.help.as_ref());

@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use careplan::engine::{host_error_json, to_host};
 use careplan::packs::{fixture_paths, open_pack, read_pack, read_siblings, read_text};
 use careplan_core::fixture::Fixture;
-use careplan_core::{evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, Limits, RulePack};
+use careplan_core::{
+    evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, load_error_to_json, Limits, RulePack,
+};
 use careplan_host::{HostConfig, Runtime};
 use serde_json::{json, Map, Value};
 
@@ -72,6 +74,47 @@ impl Both {
             )),
         };
         (succeeded, difference)
+    }
+}
+
+/// Every broken pack in `tests/data/diagnostics` fails to load with the same problems,
+/// in the same order, natively and in the component. (The order once differed: the
+/// `differential` fuzz target found problems inside functions reported in hash order.)
+#[test]
+fn every_broken_pack_gives_identical_problems_natively_and_in_wasm() {
+    let root = Path::new("tests/data/diagnostics");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("the diagnostics corpus")
+        .filter_map(Result::ok)
+        .map(|e| root.join(e.file_name()))
+        .filter(|d| d.file_name().is_some_and(|n| n != "base"))
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 10, "{dirs:?}");
+    for dir in dirs {
+        let source = read_pack(&dir).expect("reads");
+        let siblings = read_siblings(&dir).expect("reads");
+        let native = match RulePack::load(&source, &siblings, &Limits::default()) {
+            Ok(_) => panic!("{}: loads natively", dir.display()),
+            Err(err) => load_error_to_json(&err)["problems"].clone(),
+        };
+        let wasm = match runtime().load(to_host(source), siblings.into_iter().map(to_host).collect()) {
+            Ok(_) => panic!("{}: loads in the component", dir.display()),
+            Err(err) => host_error_json(&err)["problems"].clone(),
+        };
+        assert_eq!(native, wasm, "{}: the engines report different problems", dir.display());
+        let native = native.as_array().cloned().unwrap_or_default();
+        assert!(!native.is_empty(), "{}: no problems", dir.display());
+        let places: Vec<(u64, u64)> = native
+            .iter()
+            .filter(|p| p["file"] == native[0]["file"])
+            .filter_map(|p| Some((p["line"].as_u64()?, p["column"].as_u64()?)))
+            .collect();
+        assert!(
+            places.windows(2).all(|w| w[0] <= w[1]),
+            "{}: the problems of one file are not in source order: {places:?}",
+            dir.display()
+        );
     }
 }
 

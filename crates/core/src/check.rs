@@ -51,6 +51,15 @@ fn properties(expr: &Expr, out: &mut Vec<(String, rhai::Position)>) -> bool {
     }
 }
 
+/// A file's problems in the order of their places in it. The checks walk the AST, and
+/// `AST::walk` visits a file's functions in the order of their hashes, which differs
+/// between builds (natively and in the component, say): sorting makes the report the
+/// same everywhere, and read from the top of the file down.
+pub(crate) fn in_source_order(mut problems: Vec<PackProblem>) -> Vec<PackProblem> {
+    problems.sort_by_key(|p| p.location().map(|l| (l.line, l.column)));
+    problems
+}
+
 /// Problems with the case fields `ast` reads from `record`.
 pub(crate) fn case_fields(
     ast: &AST,

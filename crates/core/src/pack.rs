@@ -374,14 +374,15 @@ impl RulePack {
                         continue;
                     }
                 };
-                problems.extend(crate::check::case_fields(&ast, source, &local_fields));
+                let mut found = crate::check::case_fields(&ast, source, &local_fields);
                 let script_functions: Vec<crate::check::ScriptFunction<'_>> = lib_ast
                     .iter_functions()
                     .chain(ast.iter_functions())
                     .map(|f| (f.name, f.params.len()))
                     .collect();
-                problems.extend(crate::check::unknown_functions(&ast, source, &script_functions));
-                problems.extend(crate::check::declared_names(&ast, source, &declared));
+                found.extend(crate::check::unknown_functions(&ast, source, &script_functions));
+                found.extend(crate::check::declared_names(&ast, source, &declared));
+                problems.extend(crate::check::in_source_order(found));
                 let mut functions = lib_functions.clone();
                 for f in ast.iter_functions() {
                     functions.insert(f.name.to_string(), source.clone());
