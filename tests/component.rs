@@ -77,6 +77,40 @@ impl Both {
     }
 }
 
+/// Doc comments (`///`, `/**`) mean the same in every build: plain comments, wherever
+/// they are. (The CLI's build of Rhai has its `metadata` feature, in which they must come
+/// just before a function; the `differential` fuzz target found the CLI refusing a file
+/// the component loads.)
+#[test]
+fn doc_comments_are_plain_comments_natively_and_in_wasm() {
+    let rule = "//! id = \"doc.r\"\n//! title = \"t\"\n//! kind = \"recommendation\"\n//! cites = \"c\"\n\
+        /// a note before a statement, with an accent: é\n\
+        let x = 1; /** a block note\n   over two lines */ let y = 2;\n\
+        /**/ fn f(n) {\n    /// inside a function\n    n + 1\n}\r\n\
+        //// four slashes\n\
+        recommend(\"check\", `x is ${f(x)}, y is ${y}`)\n";
+    let source = careplan_core::PackSource {
+        location: "doc".into(),
+        manifest: "[pack]\nid = \"doc\"\nname = \"n\"\nauthority = \"a\"\nversion = \"1.0.0\"\n".into(),
+        files: vec![careplan_core::SourceFile {
+            path: "r.rhai".into(),
+            text: rule.into(),
+        }],
+    };
+    let case = r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#;
+    let native = RulePack::load(&source, &[], &Limits::default()).expect("loads natively");
+    let native = evaluate_json(&native, case, "2025-06-02").expect("evaluates natively");
+    assert!(native.contains("x is 2, y is 2"), "{native}");
+    let mut wasm = runtime()
+        .load(to_host(source), Vec::new())
+        .expect("loads in the component");
+    assert_eq!(
+        wasm.evaluate_json(case, "2025-06-02")
+            .expect("evaluates in the component"),
+        native
+    );
+}
+
 /// Every broken pack in `tests/data/diagnostics` fails to load with the same problems,
 /// in the same order, natively and in the component. (The order once differed: the
 /// `differential` fuzz target found problems inside functions reported in hash order.)

@@ -55,9 +55,29 @@ fn properties(expr: &Expr, out: &mut Vec<(String, rhai::Position)>) -> bool {
 /// `AST::walk` visits a file's functions in the order of their hashes, which differs
 /// between builds (natively and in the component, say): sorting makes the report the
 /// same everywhere, and read from the top of the file down.
-pub(crate) fn in_source_order(mut problems: Vec<PackProblem>) -> Vec<PackProblem> {
-    problems.sort_by_key(|p| p.location().map(|l| (l.line, l.column)));
-    problems
+///
+/// The sort keys are fixed-width text (line, column, then the problem's index, so equal
+/// places keep their order), sorted by the string sort the component already has: a
+/// sort of `PackProblem`s would add about 3 KB to its size-budgeted build.
+pub(crate) fn in_source_order(problems: Vec<PackProblem>) -> Vec<PackProblem> {
+    let mut keys: Vec<String> = problems
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            let (line, column) = p.location().map_or((0, 0), |l| (l.line, l.column));
+            format!("{line:020}{column:020}{index:020}")
+        })
+        .collect();
+    keys.sort();
+    let mut slots: Vec<Option<PackProblem>> = problems.into_iter().map(Some).collect();
+    let mut sorted = Vec::with_capacity(slots.len());
+    for key in &keys {
+        let index = key.get(40..).and_then(|index| index.parse::<usize>().ok());
+        if let Some(problem) = index.and_then(|index| slots.get_mut(index)?.take()) {
+            sorted.push(problem);
+        }
+    }
+    sorted
 }
 
 /// Problems with the case fields `ast` reads from `record`.

@@ -298,13 +298,37 @@ impl fmt::Debug for Date {
     }
 }
 
-/// The name serde sees for [`Date`]; the record serializer recognises it to turn dates
-/// into the rules' date type instead of strings.
+/// The name serde sees for [`Date`] in a serializer that is not human-readable: the
+/// record serializer recognises it to turn dates into the rules' date type.
 pub(crate) const SERDE_NAME: &str = "careplan::Date";
 
+impl Date {
+    /// The date as one number, `YYYYMMDD`, for the record serializer.
+    pub(crate) fn packed(self) -> i64 {
+        i64::from(self.year) * 10_000 + i64::from(self.month) * 100 + i64::from(self.day)
+    }
+
+    /// The date [`Date::packed`] made; `None` for a number it cannot have made.
+    pub(crate) fn unpacked(packed: i64) -> Option<Date> {
+        let (year, month, day) = (packed / 10_000, packed / 100 % 100, packed % 100);
+        Date::new(
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+        )
+    }
+}
+
 impl serde::Serialize for Date {
+    /// `YYYY-MM-DD` text for JSON and other human-readable formats; for the record
+    /// serializer, [`SERDE_NAME`] around the packed number, so a case's dates become
+    /// rules' dates without text in between.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_newtype_struct(SERDE_NAME, &self.to_string())
+        if serializer.is_human_readable() {
+            serializer.serialize_str(&self.to_string())
+        } else {
+            serializer.serialize_newtype_struct(SERDE_NAME, &self.packed())
+        }
     }
 }
 

@@ -128,7 +128,7 @@ impl RulePack {
                 continue;
             }
             evaluation.audit.rules_evaluated += 1;
-            let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &rule.ast);
+            let result = self.run(rule, &mut scope);
             scope.rewind(inputs);
             let value = result.map_err(|err| self.rule_error(rule, *err))?;
             let findings = collect_findings(value).map_err(|message| failure(rule, message, None))?;
@@ -178,6 +178,23 @@ impl RulePack {
             }
         }
         Ok(evaluation)
+    }
+
+    /// Runs one rule: `Engine::eval_ast_with_scope`, but with the rule's kept
+    /// function-resolution caches instead of empty ones.
+    fn run(&self, rule: &CompiledRule, scope: &mut Scope) -> Result<Dynamic, Box<EvalAltResult>> {
+        let mut global = self.engine.new_global_runtime_state();
+        global.source = rule.ast.source().map(Into::into);
+        global.lib.push(rule.ast.shared_lib().clone());
+        let mut caches = rule.caches.take();
+        // The one public way to evaluate statements with caches of one's own; it is
+        // what `eval_ast_with_scope` does after setting up the source and library.
+        #[allow(deprecated)]
+        let result = self
+            .engine
+            .eval_statements_raw(&mut global, &mut caches, scope, rule.ast.statements());
+        rule.caches.put(caches);
+        result
     }
 
     fn check_in_force(&self, as_of: Date) -> Result<(), EvaluateError> {
@@ -274,10 +291,7 @@ impl RulePack {
         let mut record = to_dynamic(case)
             .map_err(|e| EvaluateError::InvalidCase(CaseError::new(vec![CaseProblem::new("", e.to_string())])))?;
         if let Some(mut record) = record.write_lock::<crate::record::Record>() {
-            record.insert(
-                "local",
-                Dynamic::from(crate::record::Record(std::sync::Arc::new(local))),
-            );
+            record.insert("local", Dynamic::from(crate::record::Record::from_map(local)));
         }
         Ok(record)
     }

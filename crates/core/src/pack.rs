@@ -86,10 +86,36 @@ pub(crate) struct CompiledRule {
     pub source: SharedSource,
     /// Which file defines each function the rule can call, for error places.
     pub functions: BTreeMap<String, SharedSource>,
+    /// Function-resolution caches kept between evaluations (see [`RuleCaches`]).
+    pub caches: RuleCaches,
+}
+
+/// Rhai's function-resolution caches for one rule, kept between evaluations: taken for
+/// an evaluation and put back after it (an evaluation running beside it on another
+/// thread makes its own). Rhai makes a new cache for each evaluation of an AST and only
+/// caches a call on its second resolution, so without this every evaluation would look
+/// up nearly every function call afresh. A cache is only valid for the rule's own AST
+/// (two rules may define functions with the same name), hence one per rule.
+#[derive(Default)]
+pub(crate) struct RuleCaches(std::sync::Mutex<Option<rhai::Caches>>);
+
+impl RuleCaches {
+    /// A cache for one evaluation of the rule.
+    pub fn take(&self) -> rhai::Caches {
+        self.0.lock().ok().and_then(|mut kept| kept.take()).unwrap_or_default()
+    }
+
+    /// Keeps a cache for the next evaluation.
+    pub fn put(&self, caches: rhai::Caches) {
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = Some(caches);
+        }
+    }
 }
 
 /// A compiled rule pack, ready to evaluate any number of cases. Cheap to share
-/// between threads (`Send + Sync`); evaluation never mutates it.
+/// between threads (`Send + Sync`); evaluation changes nothing in it but the rules'
+/// function-resolution caches.
 pub struct RulePack {
     pub(crate) info: PackInfo,
     pub(crate) engine: Engine,
@@ -395,6 +421,7 @@ impl RulePack {
                         ast,
                         source: source.clone(),
                         functions,
+                        caches: RuleCaches::default(),
                     },
                     header.overrides,
                     header.id_span,
@@ -580,9 +607,69 @@ fn digest<'a>(layers: impl Iterator<Item = &'a PackSource>) -> String {
 
 /// Compiles one file, turning Rhai's parse error into a problem at its place.
 fn compile(engine: &Engine, scope: &Scope, source: &SharedSource) -> Result<AST, PackProblem> {
+    #[cfg(feature = "metadata")]
+    let text = &*plain_doc_comments(engine, &source.text);
+    #[cfg(not(feature = "metadata"))]
+    let text = &*source.text;
     engine
-        .compile_with_scope(scope, &*source.text)
+        .compile_with_scope(scope, text)
         .map_err(|err| parse_problem(engine, source, &err))
+}
+
+/// `text` with its doc comments (`///`, `/**`) read as plain comments. With Rhai's
+/// `metadata` feature (the CLI's build, for `careplan vocabulary`) they are doc comments,
+/// which Rhai refuses anywhere but just before a function; without it (the component)
+/// they are plain comments. So that a file means the same in every build, this build
+/// turns their third character into a space (`// `, `/* `): still a comment, no longer
+/// a doc comment, and every place in the file stays where it was. Found by the
+/// `differential` fuzz target.
+///
+/// `/**/` is the exception: without `metadata` it is an empty comment, but this build's
+/// lexer reads it as the start of a doc comment running to the next `*/`. It becomes
+/// four spaces, and the text is read again, since the tokens after it were misread (a
+/// few rounds at most; a file built to need more keeps the rest).
+#[cfg(feature = "metadata")]
+fn plain_doc_comments<'a>(engine: &Engine, text: &'a str) -> std::borrow::Cow<'a, str> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    for _round in 0..32 {
+        // Where each doc comment starts, as (line, column), and whether it is `/**/`.
+        let inputs = [&*text];
+        let (tokens, _) = engine.lex(&inputs);
+        let comments: Vec<((usize, usize), bool)> = tokens
+            .take_while(|(token, _)| *token != rhai::Token::EOF)
+            .filter_map(|(token, pos)| match token {
+                rhai::Token::Comment(comment) => Some(((pos.line()?, pos.position()?), comment.starts_with("/**/"))),
+                _ => None,
+            })
+            .collect();
+        if comments.is_empty() {
+            break;
+        }
+        let empty_blocks = comments.iter().any(|&(_, empty)| empty);
+        let (mut line, mut column, mut blank, mut third) = (1, 1, 0, 0);
+        let mut plain = String::with_capacity(text.len());
+        for c in text.chars() {
+            match comments.iter().find(|&&(place, _)| place == (line, column)) {
+                Some(&(_, true)) => blank = 4,
+                // In a round that blanks `/**/`, the other comments wait for the next.
+                Some(&(_, false)) if !empty_blocks => third = 3,
+                _ => {}
+            }
+            if c == '\n' {
+                (line, column) = (line + 1, 1);
+            } else {
+                column += 1;
+            }
+            plain.push(if blank > 0 || third == 1 { ' ' } else { c });
+            blank = usize::saturating_sub(blank, 1);
+            third = usize::saturating_sub(third, 1);
+        }
+        text = std::borrow::Cow::Owned(plain);
+        if !empty_blocks {
+            break;
+        }
+    }
+    text
 }
 
 fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> PackProblem {

@@ -21,20 +21,51 @@ use crate::Date;
 /// An object of the case (the case itself, the person, an assessment...) as rules see
 /// it: read-only fields, shared between every copy. Rhai's `type_of` calls it `record`.
 #[derive(Debug, Clone)]
-pub(crate) struct Record(pub(crate) Arc<Map>);
+pub(crate) struct Record(Arc<Fields>);
+
+/// A record's fields. An object of the case schema is a flat list in declaration order,
+/// with the schema's `&'static str` names, searched from the start (it has a dozen fields
+/// or so): building one allocates nothing per field, where a map allocated a node and
+/// copied every name, on every evaluation. A map of the case (`local`, ratings), which
+/// may be large, stays a map.
+#[derive(Debug, Clone)]
+pub(crate) enum Fields {
+    Object(Vec<(&'static str, Dynamic)>),
+    Map(Map),
+}
 
 impl Record {
+    /// A record of `map`'s entries.
+    pub(crate) fn from_map(map: Map) -> Record {
+        Record(Arc::new(Fields::Map(map)))
+    }
+
+    /// The field `name`, if the record has it.
+    pub(crate) fn get(&self, name: &str) -> Option<&Dynamic> {
+        match &*self.0 {
+            Fields::Object(fields) => fields.iter().find(|(key, _)| *key == name).map(|(_, value)| value),
+            Fields::Map(map) => map.get(name),
+        }
+    }
+
     /// The field `name`, or the error a rule gets for a field that is not there.
     fn field(&self, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
-        self.0
-            .get(name)
+        self.get(name)
             .cloned()
             .ok_or_else(|| EvalAltResult::ErrorPropertyNotFound(name.to_owned(), Position::NONE).into())
     }
 
     /// Adds or replaces a field before the record is shown to rules.
-    pub(crate) fn insert(&mut self, name: &str, value: Dynamic) {
-        Arc::make_mut(&mut self.0).insert(name.into(), value);
+    pub(crate) fn insert(&mut self, name: &'static str, value: Dynamic) {
+        match Arc::make_mut(&mut self.0) {
+            Fields::Object(fields) => match fields.iter_mut().find(|(key, _)| *key == name) {
+                Some((_, old)) => *old = value,
+                None => fields.push((name, value)),
+            },
+            Fields::Map(map) => {
+                map.insert(name.into(), value);
+            }
+        }
     }
 }
 
@@ -95,6 +126,10 @@ impl ser::Serializer for DynamicSerializer {
     type SerializeStruct = MapSerializer;
     type SerializeStructVariant = Impossible<Dynamic, RecordError>;
 
+    /// Not human-readable, so that dates come as numbers (see `Date`'s `Serialize`).
+    fn is_human_readable(&self) -> bool {
+        false
+    }
     fn serialize_bool(self, v: bool) -> Result<Dynamic, RecordError> {
         Ok(Dynamic::from_bool(v))
     }
@@ -161,11 +196,12 @@ impl ser::Serializer for DynamicSerializer {
         if name != crate::date::SERDE_NAME {
             return Ok(inner);
         }
-        let text = inner
-            .into_immutable_string()
-            .map_err(|kind| RecordError(format!("a date serialized as {kind}")))?;
-        let date: Date = text.parse().map_err(|e: crate::DateError| RecordError(e.to_string()))?;
-        Ok(Dynamic::from(date))
+        inner
+            .as_int()
+            .ok()
+            .and_then(Date::unpacked)
+            .map(Dynamic::from)
+            .ok_or_else(|| RecordError("a date that is not a date".into()))
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -198,12 +234,17 @@ impl ser::Serializer for DynamicSerializer {
     }
     fn serialize_map(self, _: Option<usize>) -> Result<MapSerializer, RecordError> {
         Ok(MapSerializer {
+            object: Vec::new(),
             map: Map::new(),
             key: None,
         })
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<MapSerializer, RecordError> {
-        self.serialize_map(None)
+    fn serialize_struct(self, _: &'static str, len: usize) -> Result<MapSerializer, RecordError> {
+        Ok(MapSerializer {
+            object: Vec::with_capacity(len),
+            map: Map::new(),
+            key: None,
+        })
     }
     fn serialize_struct_variant(
         self,
@@ -253,6 +294,7 @@ impl ser::SerializeTupleStruct for SeqSerializer {
 }
 
 pub(crate) struct MapSerializer {
+    object: Vec<(&'static str, Dynamic)>,
     map: Map,
     key: Option<String>,
 }
@@ -277,7 +319,7 @@ impl ser::SerializeMap for MapSerializer {
         Ok(())
     }
     fn end(self) -> Result<Dynamic, RecordError> {
-        Ok(Dynamic::from(Record(Arc::new(self.map))))
+        Ok(Dynamic::from(Record::from_map(self.map)))
     }
 }
 
@@ -285,10 +327,10 @@ impl ser::SerializeStruct for MapSerializer {
     type Ok = Dynamic;
     type Error = RecordError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), RecordError> {
-        self.map.insert(key.into(), value.serialize(DynamicSerializer)?);
+        self.object.push((key, value.serialize(DynamicSerializer)?));
         Ok(())
     }
     fn end(self) -> Result<Dynamic, RecordError> {
-        Ok(Dynamic::from(Record(Arc::new(self.map))))
+        Ok(Dynamic::from(Record(Arc::new(Fields::Object(self.object)))))
     }
 }

@@ -1,10 +1,11 @@
 //! "Did you mean" suggestions for misspelt names.
 
-/// The candidate closest to `input`, if one is close enough to be a likely typo.
+/// The candidate closest to `input`, if one is close enough to be a likely typo. The
+/// distance counts an adjacent swap as one edit (optimal string alignment), as a typo is.
 pub(crate) fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|candidate| (strsim::damerau_levenshtein(input, candidate), candidate))
+        .map(|candidate| (strsim::osa_distance(input, candidate), candidate))
         .filter(|&(distance, candidate)| {
             distance > 0 && distance <= (input.chars().count().max(candidate.chars().count()) / 3).max(1)
         })

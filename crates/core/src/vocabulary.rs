@@ -209,7 +209,7 @@ fn register_dates(engine: &mut Engine) {
 /// The date-typed field `field` of a map, or an error naming what is wrong.
 fn date_field(item: &Dynamic, field: &str) -> RhaiResult<Option<Date>> {
     let found = if let Some(record) = item.read_lock::<crate::record::Record>() {
-        record.0.get(field).cloned()
+        record.get(field).cloned()
     } else if let Some(map) = item.read_lock::<Map>() {
         map.get(field).cloned()
     } else {
