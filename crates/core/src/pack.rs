@@ -631,6 +631,9 @@ fn compile(engine: &Engine, scope: &Scope, source: &SharedSource) -> Result<AST,
 #[cfg(feature = "metadata")]
 fn plain_doc_comments<'a>(engine: &Engine, text: &'a str) -> std::borrow::Cow<'a, str> {
     let mut text = std::borrow::Cow::Borrowed(text);
+    if !text.contains("///") && !text.contains("/**") {
+        return text; // (most files: no need to read them twice)
+    }
     for _round in 0..32 {
         // Where each doc comment starts, as (line, column), and whether it is `/**/`.
         let inputs = [&*text];
