@@ -649,14 +649,24 @@ fn plain_doc_comments<'a>(engine: &Engine, text: &'a str) -> std::borrow::Cow<'a
             break;
         }
         let empty_blocks = comments.iter().any(|&(_, empty)| empty);
-        let (mut line, mut column, mut blank, mut third) = (1, 1, 0, 0);
+        let (mut line, mut column, mut blank, mut third, mut changed) = (1, 1, 0, 0, false);
+        let mut next = comments.iter().peekable();
         let mut plain = String::with_capacity(text.len());
-        for c in text.chars() {
-            match comments.iter().find(|&&(place, _)| place == (line, column)) {
-                Some(&(_, true)) => blank = 4,
-                // In a round that blanks `/**/`, the other comments wait for the next.
-                Some(&(_, false)) if !empty_blocks => third = 3,
-                _ => {}
+        for (offset, c) in text.char_indices() {
+            // The comments come in order; one whose place is passed is skipped.
+            while next.peek().is_some_and(|&&(place, _)| place < (line, column)) {
+                next.next();
+            }
+            if let Some(&(_, empty)) = next.next_if(|&&(place, _)| place == (line, column)) {
+                // Only where the text really starts a doc comment: after a lexing error
+                // the lexer's places can be off, and the parse fails before them anyway.
+                let rest = text.get(offset..).unwrap_or_default();
+                if empty && rest.starts_with("/**/") {
+                    (blank, changed) = (4, true);
+                } else if !empty_blocks && (rest.starts_with("///") || rest.starts_with("/**")) {
+                    // In a round that blanks `/**/`, the other comments wait for the next.
+                    (third, changed) = (3, true);
+                }
             }
             if c == '\n' {
                 (line, column) = (line + 1, 1);
@@ -666,6 +676,9 @@ fn plain_doc_comments<'a>(engine: &Engine, text: &'a str) -> std::borrow::Cow<'a
             plain.push(if blank > 0 || third == 1 { ' ' } else { c });
             blank = usize::saturating_sub(blank, 1);
             third = usize::saturating_sub(third, 1);
+        }
+        if !changed {
+            break;
         }
         text = std::borrow::Cow::Owned(plain);
         if !empty_blocks {
