@@ -358,6 +358,14 @@ impl RulePack {
                     );
                     continue;
                 }
+                if let Some((line, column)) = lone_carriage_return(&source.text) {
+                    problems.push(
+                        PackProblem::new("careplan::syntax", "a carriage return without a line feed".to_string())
+                            .at(source, line, column)
+                            .with_help("save the file with LF or CRLF line endings"),
+                    );
+                    continue;
+                }
                 if !path.starts_with("lib/") {
                     continue;
                 }
@@ -383,7 +391,11 @@ impl RulePack {
                 }
             }
             for (path, source) in sorted.iter().map(|f| (&f.0, &f.1)) {
-                if path.starts_with("lib/") || !path.ends_with(".rhai") || source.text.len() > limits.max_source_size {
+                if path.starts_with("lib/")
+                    || !path.ends_with(".rhai")
+                    || source.text.len() > limits.max_source_size
+                    || lone_carriage_return(&source.text).is_some()
+                {
                     continue;
                 }
                 let header = match parse_header(source, &layer.manifest.id) {
@@ -603,6 +615,23 @@ fn digest<'a>(layers: impl Iterator<Item = &'a PackSource>) -> String {
         text.push_str(&format!("{byte:02x}"));
     }
     text
+}
+
+/// The line and column of the first carriage return not followed by a line feed. Rhai
+/// counts such a character as a line break in some places (ending a `//` comment) and
+/// as a space in others, so the places it reports after one would not be the file's;
+/// files with one are refused.
+fn lone_carriage_return(text: &str) -> Option<(usize, usize)> {
+    let (mut line, mut column) = (1, 1);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() != Some(&'\n') => return Some((line, column)),
+            '\n' => (line, column) = (line + 1, 1),
+            _ => column += 1,
+        }
+    }
+    None
 }
 
 /// Compiles one file, turning Rhai's parse error into a problem at its place.
