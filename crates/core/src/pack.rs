@@ -674,47 +674,56 @@ fn plain_doc_comments<'a>(engine: &Engine, text: &'a str) -> std::borrow::Cow<'a
                 _ => None,
             })
             .collect();
-        if comments.is_empty() {
-            break;
+        // First any `/**/` (after which the text is read again); then, when there is none
+        // left, the other doc comments, in one pass.
+        if let Some(plain) = rewrite_comments(&text, &comments, true) {
+            text = std::borrow::Cow::Owned(plain);
+            continue;
         }
-        let empty_blocks = comments.iter().any(|&(_, empty)| empty);
-        let (mut line, mut column, mut blank, mut third, mut changed) = (1, 1, 0, 0, false);
-        let mut next = comments.iter().peekable();
-        let mut plain = String::with_capacity(text.len());
-        for (offset, c) in text.char_indices() {
-            // The comments come in order; one whose place is passed is skipped.
-            while next.peek().is_some_and(|&&(place, _)| place < (line, column)) {
-                next.next();
-            }
-            if let Some(&(_, empty)) = next.next_if(|&&(place, _)| place == (line, column)) {
-                // Only where the text really starts a doc comment: after a lexing error
-                // the lexer's places can be off, and the parse fails before them anyway.
-                let rest = text.get(offset..).unwrap_or_default();
-                if empty && rest.starts_with("/**/") {
-                    (blank, changed) = (4, true);
-                } else if !empty_blocks && (rest.starts_with("///") || rest.starts_with("/**")) {
-                    // In a round that blanks `/**/`, the other comments wait for the next.
-                    (third, changed) = (3, true);
-                }
-            }
-            if c == '\n' {
-                (line, column) = (line + 1, 1);
-            } else {
-                column += 1;
-            }
-            plain.push(if blank > 0 || third == 1 { ' ' } else { c });
-            blank = usize::saturating_sub(blank, 1);
-            third = usize::saturating_sub(third, 1);
+        if let Some(plain) = rewrite_comments(&text, &comments, false) {
+            text = std::borrow::Cow::Owned(plain);
         }
-        if !changed {
-            break;
-        }
-        text = std::borrow::Cow::Owned(plain);
-        if !empty_blocks {
-            break;
-        }
+        break;
     }
     text
+}
+
+/// `text` with the doc comments at `comments` rewritten: the `/**/` ones blanked
+/// (`empty`), or the others' third character made a space. `None` if nothing changed.
+#[cfg(feature = "metadata")]
+fn rewrite_comments(text: &str, comments: &[((usize, usize), bool)], empty: bool) -> Option<String> {
+    let (mut line, mut column, mut blank, mut changed) = (1, 1, 0, false);
+    let mut next = comments.iter().filter(|&&(_, is_empty)| is_empty == empty).peekable();
+    let mut plain = String::with_capacity(text.len());
+    for (offset, c) in text.char_indices() {
+        // The comments come in order; one whose place is passed is skipped.
+        while next.peek().is_some_and(|&&(place, _)| place < (line, column)) {
+            next.next();
+        }
+        if next.next_if(|&&(place, _)| place == (line, column)).is_some() {
+            // Only where the text really starts one: after a lexing error the lexer's
+            // places can be off, and the parse fails before them anyway.
+            let rest = text.get(offset..).unwrap_or_default();
+            if empty && rest.starts_with("/**/") {
+                (blank, changed) = (4, true);
+            } else if !empty && (rest.starts_with("///") || rest.starts_with("/**")) {
+                (blank, changed) = (3, true);
+            }
+        }
+        if c == '\n' {
+            (line, column) = (line + 1, 1);
+        } else {
+            column += 1;
+        }
+        // `/**/` becomes four spaces; `///` and `/**` lose their third character.
+        plain.push(if (empty && blank > 0) || (!empty && blank == 1) {
+            ' '
+        } else {
+            c
+        });
+        blank = usize::saturating_sub(blank, 1);
+    }
+    changed.then_some(plain)
 }
 
 fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> PackProblem {
