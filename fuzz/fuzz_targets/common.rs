@@ -91,6 +91,37 @@ pub fn repository_pack(name: &str) -> (PackSource, Vec<PackSource>) {
     (pack, siblings)
 }
 
+/// `rules/england`, read once: the pack a fuzzed pack may extend.
+pub fn england() -> &'static PackSource {
+    static ENGLAND: std::sync::OnceLock<PackSource> = std::sync::OnceLock::new();
+    ENGLAND.get_or_init(|| repository_pack("england").0)
+}
+
+/// The sample case, `rules/england/cases/sample.json`, read once.
+pub fn sample_case() -> &'static str {
+    static SAMPLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SAMPLE.get_or_init(|| {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../rules/england/cases/sample.json"
+        ))
+        .expect("the sample case")
+    })
+}
+
+/// Runs a component target's input: `pack` for a pack input (after `P`), `case` for a
+/// case input (anything else that is UTF-8).
+pub fn dispatch(data: &[u8], pack: impl FnOnce(PackSource), case: impl FnOnce(CaseInput<'_>)) {
+    match data.split_first() {
+        Some((b'P', rest)) => pack(pack_input(&String::from_utf8_lossy(rest))),
+        _ => {
+            if let Ok(text) = std::str::from_utf8(data) {
+                case(case_input(text));
+            }
+        }
+    }
+}
+
 /// The NHS number a case gives, when it is ten digits appearing once in the text (a
 /// field name the fuzzer copied it into may rightly be named by an error).
 pub fn nhs_number(case: &str) -> Option<String> {

@@ -27,19 +27,6 @@ struct Loaded {
     expected: String,
 }
 
-fn sample_case() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../rules/england/cases/sample.json"
-    ))
-    .expect("the sample case")
-}
-
-fn available() -> Vec<careplan_host::PackSource> {
-    let (england, _) = common::repository_pack("england");
-    vec![to_host(england)]
-}
-
 fn elmshire() -> &'static Mutex<Loaded> {
     static LOADED: OnceLock<Mutex<Loaded>> = OnceLock::new();
     LOADED.get_or_init(|| {
@@ -49,7 +36,7 @@ fn elmshire() -> &'static Mutex<Loaded> {
         let mut handle = runtime
             .load(to_host(pack), siblings.into_iter().map(to_host).collect())
             .expect("rules/elmshire loads in the component");
-        let sample = sample_case();
+        let sample = common::sample_case().to_owned();
         let expected = handle
             .evaluate_json(&sample, common::AS_OF)
             .expect("the sample case evaluates");
@@ -136,7 +123,7 @@ fn case(input: common::CaseInput<'_>) {
 }
 
 fn pack(source: careplan_core::PackSource) {
-    match common::runtime().load(to_host(source), available()) {
+    match common::runtime().load(to_host(source), vec![to_host(common::england().clone())]) {
         Err(err) => {
             assert!(
                 matches!(&err, HostError::Engine(e) if matches!(**e, careplan_host::EngineError::InvalidRules(_))),
@@ -146,24 +133,16 @@ fn pack(source: careplan_core::PackSource) {
         Ok(mut handle) => {
             let info = handle.info().expect("a loaded pack gives its info");
             assert!(!info.layers.is_empty(), "a loaded pack has a layer");
-            for case in [common::SMALL_CASE.to_owned(), sample_case()] {
-                match handle.evaluate_json(&case, common::AS_OF) {
+            for case in [common::SMALL_CASE, common::sample_case()] {
+                match handle.evaluate_json(case, common::AS_OF) {
                     Ok(json) => {
                         serde_json::from_str::<serde_json::Value>(&json).expect("the evaluation is JSON");
                     }
-                    Err(err) => check_error(&err, &case),
+                    Err(err) => check_error(&err, case),
                 }
             }
         }
     }
 }
 
-fuzz_target!(|data: &[u8]| {
-    match data.split_first() {
-        Some((b'P', rest)) => pack(common::pack_input(&String::from_utf8_lossy(rest))),
-        _ => {
-            let Ok(text) = std::str::from_utf8(data) else { return };
-            case(common::case_input(text));
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| common::dispatch(data, pack, case));

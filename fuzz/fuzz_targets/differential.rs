@@ -41,22 +41,6 @@ fn elmshire() -> &'static Mutex<Both> {
     })
 }
 
-fn england() -> &'static PackSource {
-    static ENGLAND: OnceLock<PackSource> = OnceLock::new();
-    ENGLAND.get_or_init(|| common::repository_pack("england").0)
-}
-
-fn sample_case() -> &'static str {
-    static SAMPLE: OnceLock<String> = OnceLock::new();
-    SAMPLE.get_or_init(|| {
-        std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../rules/england/cases/sample.json"
-        ))
-        .expect("the sample case")
-    })
-}
-
 /// Compares one evaluation from each engine.
 fn assert_same(what: &str, native: Result<String, EvaluateError>, wasm: Result<String, HostError>) {
     match (native, wasm) {
@@ -94,9 +78,9 @@ fn case(input: common::CaseInput<'_>) {
 }
 
 fn pack(source: PackSource) {
-    let available = std::slice::from_ref(england());
+    let available = std::slice::from_ref(common::england());
     let native = RulePack::load(&source, available, &Limits::default());
-    let wasm = common::runtime().load(to_host(source), vec![to_host(england().clone())]);
+    let wasm = common::runtime().load(to_host(source), vec![to_host(common::england().clone())]);
     match (native, wasm) {
         (Err(n), Err(w)) => {
             assert_eq!(
@@ -118,7 +102,7 @@ fn pack(source: PackSource) {
             assert_eq!(native_rules, wasm_rules, "the rules differ");
             for (what, case) in [
                 ("the small case", common::SMALL_CASE),
-                ("the sample case", sample_case()),
+                ("the sample case", common::sample_case()),
             ] {
                 assert_same(
                     what,
@@ -135,12 +119,4 @@ fn pack(source: PackSource) {
     }
 }
 
-fuzz_target!(|data: &[u8]| {
-    match data.split_first() {
-        Some((b'P', rest)) => pack(common::pack_input(&String::from_utf8_lossy(rest))),
-        _ => {
-            let Ok(text) = std::str::from_utf8(data) else { return };
-            case(common::case_input(text));
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| common::dispatch(data, pack, case));
