@@ -159,6 +159,21 @@ impl Loaded {
         }
     }
 
+    /// Evaluates case JSON as of a date into text for people, identical from both
+    /// engines (core renders it in both).
+    /// Returns whether the evaluation is complete, and the text.
+    pub fn evaluate_text(&mut self, case: &str, as_of: &str) -> Result<(bool, String), EvalError> {
+        match self {
+            Loaded::Native(pack) => careplan_core::evaluate_text(pack, case, as_of)
+                .map(|rendered| (rendered.complete, rendered.text))
+                .map_err(EvalError::Native),
+            Loaded::Wasm(pack) => pack
+                .evaluate_text(case, as_of)
+                .map(|rendered| (rendered.complete, rendered.text))
+                .map_err(EvalError::Wasm),
+        }
+    }
+
     /// Evaluates case JSON as of a date into the typed evaluation, from either engine.
     pub fn evaluate(&mut self, case: &str, as_of: &str) -> Result<careplan_core::Evaluation, EvalError> {
         match self {
@@ -227,8 +242,6 @@ pub fn host_error_json(err: &HostError) -> Value {
             EngineError::InvalidAsOf(_) => "careplan::invalid_as_of",
             EngineError::NotInForce(_) => "careplan::not_in_force",
             EngineError::InvalidParameter(_) => "careplan::invalid_parameter",
-            EngineError::LimitExceeded(_) => "careplan::limit_exceeded",
-            EngineError::RuleFailed(_) => "careplan::rule_failed",
         },
         HostError::Trap(_) => "careplan::trap",
         HostError::Setup(_) => "careplan::host",
@@ -236,7 +249,7 @@ pub fn host_error_json(err: &HostError) -> Value {
     map.insert("code".into(), json!(code));
     map.insert("message".into(), json!(err.to_string()));
     if let HostError::Engine(engine) = err {
-        let failure = match engine.as_ref() {
+        match engine.as_ref() {
             EngineError::InvalidCase(problems) => {
                 let problems = problems
                     .iter()
@@ -251,7 +264,6 @@ pub fn host_error_json(err: &HostError) -> Value {
                     })
                     .collect();
                 map.insert("problems".into(), Value::Array(problems));
-                None
             }
             EngineError::InvalidRules(problems) => {
                 let problems = problems
@@ -273,22 +285,8 @@ pub fn host_error_json(err: &HostError) -> Value {
                     })
                     .collect();
                 map.insert("problems".into(), Value::Array(problems));
-                None
             }
-            EngineError::LimitExceeded(limit) => {
-                map.insert("limit".into(), json!(limit.limit));
-                map.insert("max".into(), json!(limit.max));
-                Some(&limit.failure)
-            }
-            EngineError::RuleFailed(failure) => Some(failure),
-            _ => None,
-        };
-        if let Some(failure) = failure {
-            map.insert("rule".into(), json!(failure.rule));
-            insert_some(&mut map, "file", failure.file.as_ref());
-            insert_some(&mut map, "line", failure.line);
-            insert_some(&mut map, "column", failure.column);
-            insert_some(&mut map, "help", failure.help.as_ref());
+            EngineError::InvalidAsOf(_) | EngineError::NotInForce(_) | EngineError::InvalidParameter(_) => {}
         }
     }
     Value::Object(map)

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
-use careplan_core::{CaseError, Decision, EvaluateError, Evaluation, LoadError, PackProblem, ReviewStatus};
+use careplan_core::{CaseError, EvaluateError, LoadError, PackProblem};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 /// How errors are written: for people or for programs.
@@ -137,111 +137,6 @@ pub fn problem(problem: &PackProblem) -> String {
     diagnostic(problem as &dyn Diagnostic)
 }
 
-/// An evaluation as a readable summary for a social worker or GP.
-pub fn evaluation_text(evaluation: &Evaluation) -> String {
-    let mut out = String::new();
-    let audit = &evaluation.audit;
-    let _ = writeln!(
-        out,
-        "As of {}, rule pack `{}` {} ({})",
-        audit.as_of, audit.pack.id, audit.pack.version, audit.pack.digest
-    );
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Eligibility");
-    if evaluation.eligibility.is_empty() {
-        let _ = writeln!(out, "  no scheme decided");
-    }
-    for decision in &evaluation.eligibility {
-        let verdict = match decision.decision {
-            Decision::Eligible => "ELIGIBLE".to_owned(),
-            Decision::NotEligible => match &decision.failed_condition {
-                Some(condition) => format!("NOT ELIGIBLE (fails on {condition})"),
-                None => "NOT ELIGIBLE".to_owned(),
-            },
-            Decision::InsufficientInformation => "NOT ENOUGH INFORMATION".to_owned(),
-        };
-        let _ = writeln!(out, "  {}: {verdict}", decision.scheme);
-        for reason in &decision.reasons {
-            let _ = writeln!(out, "    - {reason}");
-        }
-        let _ = writeln!(out, "    rule {} ({})", decision.rule, decision.cites);
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Reviews");
-    if evaluation.reviews.is_empty() {
-        let _ = writeln!(out, "  none due");
-    }
-    for review in &evaluation.reviews {
-        let status = match review.status {
-            ReviewStatus::Upcoming => "upcoming",
-            ReviewStatus::Due => "DUE",
-            ReviewStatus::Overdue => "OVERDUE",
-        };
-        let window = review
-            .window_opens
-            .map(|opens| format!(" (window opens {opens})"))
-            .unwrap_or_default();
-        let kind = serde_json::to_value(review.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {kind}, {}: due {}{window}: {status}",
-            review.owner.as_str().replace('_', " "),
-            review.due
-        );
-        let _ = writeln!(out, "    - {}", review.reason);
-        let _ = writeln!(out, "    rule {} ({})", review.rule, review.cites);
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Escalations");
-    if evaluation.escalations.is_empty() {
-        let _ = writeln!(out, "  none");
-    }
-    for escalation in &evaluation.escalations {
-        let _ = writeln!(
-            out,
-            "  {} to {}, respond by {}",
-            escalation.level.as_str().to_uppercase(),
-            escalation.to_name,
-            escalation.respond_by
-        );
-        let _ = writeln!(out, "    - {}", escalation.reason);
-        let _ = writeln!(out, "    rule {} ({})", escalation.rule, escalation.cites);
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Recommendations");
-    if evaluation.recommendations.is_empty() {
-        let _ = writeln!(out, "  none");
-    }
-    for recommendation in &evaluation.recommendations {
-        let mut who = String::new();
-        if let Some(owner) = recommendation.owner {
-            let _ = write!(who, ", {}", owner.as_str().replace('_', " "));
-        }
-        if let Some(due) = recommendation.due {
-            let _ = write!(who, ", by {due}");
-        }
-        let _ = writeln!(out, "  {}{who}", recommendation.code);
-        let _ = writeln!(out, "    - {}", recommendation.reason);
-        let _ = writeln!(out, "    rule {} ({})", recommendation.rule, recommendation.cites);
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{} of {} rules fired: {}",
-        audit.rules_fired.len(),
-        audit.rules_evaluated,
-        if audit.rules_fired.is_empty() {
-            "none".to_owned()
-        } else {
-            audit.rules_fired.join(", ")
-        }
-    );
-    out
-}
-
 /// A line diff of expected against actual JSON, `-` for expected and `+` for actual.
 pub fn json_diff(expected: &serde_json::Value, actual: &serde_json::Value) -> String {
     let expected = serde_json::to_string_pretty(expected).unwrap_or_default() + "\n";
@@ -290,13 +185,6 @@ pub fn wasm_error(err: &careplan_host::HostError) -> String {
                     if let Some(help) = &p.help {
                         let _ = writeln!(out, "  help: {help}");
                     }
-                }
-            }
-            EngineError::RuleFailed(failure)
-            | EngineError::LimitExceeded(careplan_host::LimitFailure { failure, .. }) => {
-                let _ = writeln!(out, "error: {err}");
-                if let Some(help) = &failure.help {
-                    let _ = writeln!(out, "  help: {help}");
                 }
             }
             _ => {

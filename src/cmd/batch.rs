@@ -19,26 +19,42 @@ const CHUNK: usize = 2048;
 #[derive(Debug, Default)]
 struct Summary {
     lines: u64,
-    evaluated: u64,
-    errors: u64,
+    /// Evaluated with every rule.
+    complete: u64,
+    /// Evaluated, but at least one rule failed.
+    incomplete: u64,
+    /// No evaluation: the line is not a valid case (or the host stopped it).
+    invalid: u64,
+    /// Failures by rule and kind: the number of lines each failed on.
+    failures: std::collections::BTreeMap<(String, &'static str), u64>,
     reviews: [u64; 3],
     escalations: [u64; 4],
 }
 
 impl Summary {
     fn count(&mut self, evaluation: Option<&careplan_core::Evaluation>) {
-        use careplan_core::{EscalationLevel, ReviewStatus};
+        use careplan_core::{EscalationLevel, Status};
         self.lines += 1;
         let Some(evaluation) = evaluation else {
-            self.errors += 1;
+            self.invalid += 1;
             return;
         };
-        self.evaluated += 1;
+        if evaluation.complete {
+            self.complete += 1;
+        } else {
+            self.incomplete += 1;
+        }
+        for failure in &evaluation.failures {
+            *self
+                .failures
+                .entry((failure.rule.clone(), failure.kind.as_str()))
+                .or_default() += 1;
+        }
         for review in &evaluation.reviews {
             self.reviews[match review.status {
-                ReviewStatus::Due => 0,
-                ReviewStatus::Overdue => 1,
-                ReviewStatus::Upcoming => 2,
+                Status::Due => 0,
+                Status::Overdue => 1,
+                Status::Upcoming => 2,
             }] += 1;
         }
         for escalation in &evaluation.escalations {
@@ -52,11 +68,21 @@ impl Summary {
     }
 
     fn text(&self) -> String {
-        format!(
-            "{} lines: {} evaluated, {} errors\nreviews: {} due, {} overdue, {} upcoming\nescalations: {} emergency, {} urgent, {} high, {} routine\n",
-            self.lines,
-            self.evaluated,
-            self.errors,
+        let mut text = format!(
+            "{} lines: {} complete, {} incomplete (a rule failed), {} invalid\n",
+            self.lines, self.complete, self.incomplete, self.invalid
+        );
+        if !self.failures.is_empty() {
+            text.push_str("rule failures (the findings of these rules are missing from those lines):\n");
+            for ((rule, kind), lines) in &self.failures {
+                text.push_str(&format!(
+                    "  {rule}: {kind}, on {lines} line{}\n",
+                    if *lines == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        text.push_str(&format!(
+            "reviews: {} due, {} overdue, {} upcoming\nescalations: {} emergency, {} urgent, {} high, {} routine\n",
             self.reviews[0],
             self.reviews[1],
             self.reviews[2],
@@ -64,7 +90,8 @@ impl Summary {
             self.escalations[1],
             self.escalations[2],
             self.escalations[3],
-        )
+        ));
+        text
     }
 }
 
@@ -172,7 +199,7 @@ pub(super) fn run(
         Ok(summary) => {
             progress.finish_and_clear();
             eprint!("{}", summary.text());
-            if summary.errors > 0 {
+            if summary.invalid > 0 || summary.incomplete > 0 {
                 Exit::Failed
             } else {
                 Exit::Ok

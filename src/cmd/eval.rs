@@ -70,21 +70,26 @@ pub(super) fn run(
         Ok(pack) => pack,
         Err(err) => return open_error(&err, format),
     };
-    match pack.evaluate_json(&case_text, &as_of.to_string(), &Default::default()) {
-        Ok(json) => {
-            match output {
-                Format::Json => print!("{json}"),
-                Format::Text => match serde_json::from_str::<careplan_core::Evaluation>(&json) {
-                    Ok(evaluation) => print!("{}", render::evaluation_text(&evaluation)),
-                    Err(err) => {
-                        return tool_error(
-                            &format_args!("the engine's evaluation could not be read: {err}"),
-                            format,
-                        )
-                    }
-                },
+    let as_of = as_of.to_string();
+    let result = match output {
+        Format::Json => pack.evaluate_json(&case_text, &as_of, &Default::default()).map(|json| {
+            let complete = serde_json::from_str::<serde_json::Value>(&json)
+                .ok()
+                .and_then(|value| value.get("complete").and_then(serde_json::Value::as_bool))
+                .unwrap_or(false);
+            (complete, json)
+        }),
+        Format::Text => pack.evaluate_text(&case_text, &as_of),
+    };
+    match result {
+        Ok((complete, output)) => {
+            print!("{output}");
+            // An incomplete evaluation was judged and found wanting: a rule failed.
+            if complete {
+                Exit::Ok
+            } else {
+                Exit::Failed
             }
-            Exit::Ok
         }
         Err(err) => {
             match (format, &err) {

@@ -40,7 +40,11 @@ pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format,
                     Err(err) => return tool_error(&format_args!("cannot write the explanation: {err}"), format),
                 },
             }
-            Exit::Ok
+            if explanation.evaluation.complete {
+                Exit::Ok
+            } else {
+                Exit::Failed
+            }
         }
         Err(err) => {
             match format {
@@ -60,6 +64,25 @@ pub fn markdown(explanation: &Explanation) -> String {
         "# What `{}` {} decided, as of {}\n",
         explanation.pack, explanation.version, explanation.as_of
     );
+    let failures = &explanation.evaluation.failures;
+    if !failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "> **Incomplete.** {} failed, so {} findings are missing: do not read a missing decision, review or escalation as \"none\".\n>",
+            if failures.len() == 1 { "1 rule".to_owned() } else { format!("{} rules", failures.len()) },
+            if failures.len() == 1 { "its" } else { "their" }
+        );
+        for failure in failures {
+            let _ = writeln!(
+                out,
+                "> - `{}` at `{}`: {}",
+                failure.rule,
+                failure.place(),
+                failure.message
+            );
+        }
+        out.push('\n');
+    }
     let fired: Vec<_> = explanation
         .rules
         .iter()
@@ -83,9 +106,15 @@ pub fn markdown(explanation: &Explanation) -> String {
             let _ = write!(out, ", replacing the rule of the same id in pack `{replaced}`");
         }
         out.push_str(".\n\n");
-        if rule.findings.is_empty() {
-            let _ = writeln!(out, "{}", rule.why_not.as_deref().unwrap_or("It made no finding."));
-        } else {
+        if let Some(why) = &rule.why_not {
+            let _ = writeln!(out, "{why}");
+        } else if rule.findings.is_empty() {
+            out.push_str("It made no finding.\n");
+        }
+        if !rule.findings.is_empty() {
+            if rule.why_not.is_some() {
+                out.push('\n');
+            }
             out.push_str("Found:\n");
             for finding in &rule.findings {
                 let _ = writeln!(out, "- {finding}");

@@ -56,8 +56,26 @@ impl GuestRulePack for RulePack {
                     kind: rule.kind.as_str().to_owned(),
                     cites: rule.cites.clone(),
                     pack: rule.pack.clone(),
-                    effective_from: rule.effective_from.map(|d| d.to_string()),
-                    effective_to: rule.effective_to.map(|d| d.to_string()),
+                    effective_from: date(rule.effective_from),
+                    effective_to: date(rule.effective_to),
+                })
+                .collect(),
+            schemes: info
+                .schemes
+                .iter()
+                .map(|(id, scheme)| wit::SchemeInfo {
+                    id: id.clone(),
+                    title: scheme.title.clone(),
+                    cites: scheme.cites.clone(),
+                })
+                .collect(),
+            recipients: info
+                .recipients
+                .iter()
+                .map(|(id, recipient)| wit::RecipientInfo {
+                    id: id.clone(),
+                    name: recipient.name.clone(),
+                    contact: recipient.contact.clone(),
                 })
                 .collect(),
         }
@@ -73,6 +91,15 @@ impl GuestRulePack for RulePack {
 
     fn evaluate_json(&self, case_json: String, as_of: String) -> Result<String, wit::Error> {
         core::evaluate_json(&self.0, &case_json, &as_of).map_err(error)
+    }
+
+    fn evaluate_text(&self, case_json: String, as_of: String) -> Result<wit::EvaluationText, wit::Error> {
+        core::evaluate_text(&self.0, &case_json, &as_of)
+            .map(|rendered| wit::EvaluationText {
+                complete: rendered.complete,
+                text: rendered.text,
+            })
+            .map_err(error)
     }
 
     fn evaluate_json_with_parameters(
@@ -122,16 +149,35 @@ fn diagnostic(problem: &core::PackProblem) -> wit::Diagnostic {
     }
 }
 
-fn rule_failure(failure: &core::RuleFailure) -> wit::RuleFailure {
-    let location = failure.location();
-    wit::RuleFailure {
-        rule: failure.rule().to_owned(),
-        message: failure.message().to_owned(),
-        help: failure.help().map(str::to_owned),
-        file: location.map(|l| l.file.clone()),
-        line: location.map(|l| number(l.line)),
-        column: location.map(|l| number(l.column)),
+fn failure(failure: core::Failure) -> wit::Failure {
+    wit::Failure {
+        rule: failure.rule,
+        pack: failure.pack,
+        file: failure.file,
+        line: failure.line.map(number),
+        column: failure.column.map(number),
+        kind: match failure.kind {
+            core::FailureKind::Runtime => wit::FailureKind::Runtime,
+            core::FailureKind::Limit => wit::FailureKind::Limit,
+            core::FailureKind::InvalidResult => wit::FailureKind::InvalidResult,
+        },
+        limit: failure.limit.map(|limit| limit.as_str().to_owned()),
+        max: failure.max,
+        message: failure.message,
+        help: failure.help,
     }
+}
+
+fn status(status: core::Status) -> wit::Status {
+    match status {
+        core::Status::Overdue => wit::Status::Overdue,
+        core::Status::Due => wit::Status::Due,
+        core::Status::Upcoming => wit::Status::Upcoming,
+    }
+}
+
+fn date(date: Option<core::Date>) -> Option<String> {
+    date.map(|d| d.to_string())
 }
 
 fn error(err: core::EvaluateError) -> wit::Error {
@@ -151,12 +197,6 @@ fn error(err: core::EvaluateError) -> wit::Error {
         core::EvaluateError::InvalidAsOf(_) => wit::Error::InvalidAsOf(err.to_string()),
         core::EvaluateError::NotInForce { .. } => wit::Error::NotInForce(err.to_string()),
         core::EvaluateError::InvalidParameter { .. } => wit::Error::InvalidParameter(err.to_string()),
-        core::EvaluateError::LimitExceeded { limit, max, failure } => wit::Error::LimitExceeded(wit::LimitFailure {
-            limit: limit.as_str().to_owned(),
-            max: *max,
-            failure: rule_failure(failure),
-        }),
-        core::EvaluateError::RuleFailed { failure } => wit::Error::RuleFailed(rule_failure(failure)),
     }
 }
 
@@ -178,6 +218,9 @@ fn owner(owner: core::Owner) -> wit::Owner {
 fn evaluation(evaluation: core::Evaluation) -> wit::Evaluation {
     let audit = evaluation.audit;
     wit::Evaluation {
+        person_id: evaluation.person_id,
+        complete: evaluation.complete,
+        failures: evaluation.failures.into_iter().map(failure).collect(),
         eligibility: evaluation
             .eligibility
             .into_iter()
@@ -200,13 +243,9 @@ fn evaluation(evaluation: core::Evaluation) -> wit::Evaluation {
             .map(|r| wit::ReviewDue {
                 kind: r.kind.as_str().to_owned(),
                 owner: owner(r.owner),
-                window_opens: r.window_opens.map(|d| d.to_string()),
+                window_opens: date(r.window_opens),
                 due: r.due.to_string(),
-                status: match r.status {
-                    core::ReviewStatus::Upcoming => wit::ReviewStatus::Upcoming,
-                    core::ReviewStatus::Due => wit::ReviewStatus::Due,
-                    core::ReviewStatus::Overdue => wit::ReviewStatus::Overdue,
-                },
+                status: status(r.status),
                 reason: r.reason,
                 rule: r.rule,
                 cites: r.cites,
@@ -225,6 +264,7 @@ fn evaluation(evaluation: core::Evaluation) -> wit::Evaluation {
                 to: e.to,
                 to_name: e.to_name,
                 respond_by: e.respond_by.to_string(),
+                status: status(e.status),
                 reason: e.reason,
                 rule: e.rule,
                 cites: e.cites,
@@ -237,7 +277,8 @@ fn evaluation(evaluation: core::Evaluation) -> wit::Evaluation {
                 code: r.code,
                 reason: r.reason,
                 owner: r.owner.map(owner),
-                due: r.due.map(|d| d.to_string()),
+                due: date(r.due),
+                status: r.status.map(status),
                 rule: r.rule,
                 cites: r.cites,
             })
@@ -251,6 +292,16 @@ fn evaluation(evaluation: core::Evaluation) -> wit::Evaluation {
             as_of: audit.as_of.to_string(),
             rules_evaluated: audit.rules_evaluated,
             rules_fired: audit.rules_fired,
+            rules_not_in_force: audit
+                .rules_not_in_force
+                .into_iter()
+                .map(|n| wit::NotInForce {
+                    rule: n.rule,
+                    pack: n.pack,
+                    effective_from: date(n.effective_from),
+                    effective_to: date(n.effective_to),
+                })
+                .collect(),
         },
     }
 }

@@ -51,6 +51,10 @@ pub struct Case {
     /// The most recent NHS Continuing Healthcare checklist.
     #[serde(default)]
     pub chc_checklist: Option<ChcChecklist>,
+    /// A move into a care home or nursing home, or NHS-funded nursing care, that is
+    /// being considered for the person.
+    #[serde(default)]
+    pub placement_considered: Option<PlacementConsidered>,
     /// Fields a local rule pack declares for itself, checked against that pack's
     /// manifest when the case is evaluated.
     #[serde(default)]
@@ -149,6 +153,19 @@ pub struct Assessment {
     /// The person refused the assessment.
     #[serde(default)]
     pub refused: bool,
+    /// For a refused assessment: what the council knows that may mean the refusal does
+    /// not stand (Care Act 2014 s.11(2)). Only with `refused: true`.
+    #[serde(default)]
+    pub refusal: Option<Refusal>,
+    /// Date the council gave the person the written record of its eligibility
+    /// determination on this assessment and the reasons for it (Care Act 2014 s.13(2)).
+    #[serde(default)]
+    pub written_record_given: Option<Date>,
+    /// Date the council gave written advice and information on what can be done to meet
+    /// or reduce the needs and to prevent or delay future needs, where none of the
+    /// needs is eligible (Care Act 2014 s.13(5)).
+    #[serde(default)]
+    pub advice_given: Option<Date>,
     /// Where needs fluctuate, the period over which they were judged (reg. 2(4), 3(4)).
     #[serde(default)]
     pub fluctuating_period: Option<Period>,
@@ -162,6 +179,26 @@ pub struct Assessment {
     /// Required for, and only for, a carer's assessment.
     #[serde(default)]
     pub carer: Option<CarerDetails>,
+}
+
+/// What is known about a refused needs assessment (Care Act 2014 s.11(2)). The
+/// refusal does not stand, and the council must assess, when the adult lacks capacity
+/// to refuse and assessing is in their best interests, or when the adult is
+/// experiencing or at risk of abuse or neglect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    /// The adult lacks capacity to refuse the assessment (s.11(2)(a)).
+    #[serde(default)]
+    pub lacks_capacity: bool,
+    /// The council is satisfied that assessing would be in the adult's best interests
+    /// (s.11(2)(a)).
+    #[serde(default)]
+    pub best_interests: bool,
+    /// The adult is experiencing, or is at risk of, abuse or neglect (s.11(2)(b)).
+    #[serde(default)]
+    pub abuse_or_neglect: bool,
 }
 
 /// A span of days, both ends included.
@@ -269,7 +306,8 @@ pub enum Qualifier {
     /// the health or safety of the person or others.
     EndangersHealthOrSafety,
     /// Able to achieve it unaided, but it takes significantly longer than would
-    /// normally be expected. Adults only: carers have no such limb (reg. 3(3)).
+    /// normally be expected. Adults only: carers have no such limb (reg. 3(3)), so on a
+    /// carer's assessment it is kept as recorded but does not make the carer unable.
     SignificantlyLonger,
 }
 
@@ -404,6 +442,12 @@ pub struct Plan {
     /// Direct payment arrangements, if the person takes their budget as a direct payment.
     #[serde(default)]
     pub direct_payment: Option<DirectPayment>,
+    /// The plan relies on care from an unpaid carer (family, a friend, a neighbour).
+    #[serde(default)]
+    pub relies_on_unpaid_carer: bool,
+    /// Date that carer was offered a carer's assessment (Care Act 2014 s.10).
+    #[serde(default)]
+    pub carer_assessment_offered: Option<Date>,
 }
 
 /// A direct payment under the Care and Support (Direct Payments) Regulations 2014.
@@ -464,6 +508,19 @@ pub enum ReviewOutcome {
     Reassess,
 }
 
+/// A significant change a review found (Care Act 2014 s.27(4)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignificantChange {
+    /// A material loss of the care an unpaid carer gives.
+    CarerInputLost,
+    /// The person's needs have changed significantly.
+    NeedsChanged,
+    /// Any other change in circumstances that affects the plan.
+    Other,
+}
+
 /// A review or contact already carried out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(JsonSchema))]
@@ -479,6 +536,10 @@ pub struct CompletedReview {
     /// The identifier of the plan reviewed.
     #[serde(default)]
     pub plan: Option<String>,
+    /// A significant change in the person's circumstances or needs that the review
+    /// found, if any.
+    #[serde(default)]
+    pub significant_change: Option<SignificantChange>,
 }
 
 /// Who asked for a review.
@@ -617,6 +678,24 @@ pub struct SafeguardingDetails {
     /// The concern is about a service regulated by the Care Quality Commission.
     #[serde(default)]
     pub regulated_provider: bool,
+    /// The council's decision on whether the section 42 enquiry duty applies, once made.
+    #[serde(default)]
+    pub section_42_decision: Option<Section42Decision>,
+}
+
+/// The council's decision on a safeguarding concern under Care Act 2014 s.42.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Section42Decision {
+    /// Date decided.
+    pub date: Date,
+    /// Whether the s.42(1) criteria are met (so an enquiry follows).
+    pub criteria_met: bool,
+    /// Where the criteria are not met: date the person (or whoever raised the concern)
+    /// was signposted to other support.
+    #[serde(default)]
+    pub signposted: Option<Date>,
 }
 
 /// Whether a register patient has agreed a personalised care plan.
@@ -726,6 +805,30 @@ pub struct ChcRatings {
     pub altered_states_of_consciousness: ChcRating,
 }
 
+/// What kind of placement is being considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementKind {
+    /// A care home without nursing.
+    CareHome,
+    /// A care home with nursing.
+    NursingHome,
+    /// NHS-funded nursing care.
+    FundedNursingCare,
+}
+
+/// A placement being considered for the person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PlacementConsidered {
+    /// Which kind of placement.
+    pub kind: PlacementKind,
+    /// Date it was first considered.
+    pub date: Date,
+}
+
 /// A completed NHS Continuing Healthcare checklist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(JsonSchema))]
@@ -792,6 +895,17 @@ impl Case {
                 ),
                 _ => {}
             }
+            match (&a.refusal, a.refused) {
+                (Some(_), false) => problem(
+                    format!("assessments[{i}].refusal"),
+                    "`refusal` details belong only on an assessment with `refused: true`".into(),
+                ),
+                (Some(_), true) if is_carer => problem(
+                    format!("assessments[{i}].refusal"),
+                    "a carer's refusal of an assessment stands (Care Act 2014 s.11(3)); `refusal` details belong on an adult's needs assessment".into(),
+                ),
+                _ => {}
+            }
             if let Some(period) = a.fluctuating_period {
                 if period.to < period.from {
                     problem(
@@ -822,12 +936,14 @@ impl Case {
                     );
                 }
                 seen.push(finding.outcome);
-                if is_carer && finding.qualifiers.contains(&Qualifier::SignificantlyLonger) {
-                    problem(
-                        format!("{path}.qualifiers"),
-                        "`significantly_longer` does not apply to carers (SI 2015/313 reg. 3(3))".into(),
-                    );
-                }
+            }
+        }
+        for (i, plan) in self.plans.iter().enumerate() {
+            if plan.carer_assessment_offered.is_some() && !plan.relies_on_unpaid_carer {
+                problem(
+                    format!("plans[{i}].carer_assessment_offered"),
+                    "a carer's assessment offer belongs on a plan with `relies_on_unpaid_carer: true`".into(),
+                );
             }
         }
         for (i, event) in self.events.iter().enumerate() {
@@ -846,6 +962,20 @@ impl Case {
                     "name at least one category of abuse or neglect".into(),
                 ),
                 _ => {}
+            }
+            if let Some(decision) = event.safeguarding.as_ref().and_then(|s| s.section_42_decision.as_ref()) {
+                if decision.criteria_met && decision.signposted.is_some() {
+                    problem(
+                        format!("events[{i}].safeguarding.section_42_decision.signposted"),
+                        "signposting is recorded where the section 42 criteria are not met; here they are met".into(),
+                    );
+                }
+                if decision.date < event.date {
+                    problem(
+                        format!("events[{i}].safeguarding.section_42_decision.date"),
+                        "the section 42 decision is dated before the concern".into(),
+                    );
+                }
             }
         }
         if let Some(frailty) = &self.frailty {

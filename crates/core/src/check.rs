@@ -244,7 +244,7 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
                     ("review", 4) | ("review_window", 5) => {
                         &[(0, "review kind", REVIEW_KINDS), (1, "review owner", OWNERS)]
                     }
-                    ("recommend", 4) => &[(1, "owner", OWNERS)],
+                    ("recommend", 3 | 4) => &[(1, "owner", OWNERS)],
                     _ => &[],
                 };
                 for (index, what, known) in checks {
@@ -333,7 +333,7 @@ pub(crate) const FUNCTIONS: &[(&str, u8)] = &[
     ("pop", 0b00000110),
     ("print", 0b00000011),
     ("push", 0b00000100),
-    ("recommend", 0b00010100),
+    ("recommend", 0b00011100),
     ("reduce", 0b00001100),
     ("reduce_rev", 0b00001100),
     ("remove", 0b00000100),

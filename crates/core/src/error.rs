@@ -549,7 +549,9 @@ fn reword_serde_message(raw: &str, path: &mut String) -> (String, Option<String>
 }
 
 /// A limit that a rule ran into. Every limit is set in [`crate::Limits`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Limit {
     /// Operations one rule may run for one case.
     Operations,
@@ -597,39 +599,9 @@ impl fmt::Display for Limit {
     }
 }
 
-/// Where in the rules an evaluation failed, with the source to underline.
-#[derive(Debug, Clone)]
-pub struct RuleFailure {
-    pub(crate) rule: String,
-    pub(crate) message: String,
-    pub(crate) help: Option<String>,
-    pub(crate) place: Option<(Location, SharedSource, SourceSpan)>,
-}
-
-impl RuleFailure {
-    /// The id of the rule that failed.
-    pub fn rule(&self) -> &str {
-        &self.rule
-    }
-
-    /// What went wrong.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Where, when the failure has a place in the source.
-    pub fn location(&self) -> Option<&Location> {
-        self.place.as_ref().map(|(location, ..)| location)
-    }
-
-    /// Advice on how to fix it, if any.
-    pub fn help(&self) -> Option<&str> {
-        self.help.as_deref()
-    }
-}
-
-/// An evaluation failed. No partial result is ever returned: a rule that fails stops
-/// the evaluation, so a missing escalation can never pass for "no escalation".
+/// An evaluation could not be made at all: the input is wrong, or no rule of the pack
+/// is in force. A rule that fails does not fail the evaluation; it is listed in
+/// [`crate::Evaluation::failures`] and the evaluation says it is incomplete.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EvaluateError {
     /// The case is not valid.
@@ -638,14 +610,14 @@ pub enum EvaluateError {
     /// The as-of date is not a date.
     #[error("invalid as-of date: {0}")]
     InvalidAsOf(DateError),
-    /// The as-of date is outside the pack's effective dates.
-    #[error("rule pack `{pack}` is not in force on `{as_of}` ({window})")]
+    /// No rule of the pack is in force on the as-of date.
+    #[error("no rule of pack `{pack}` is in force on `{as_of}` ({window})")]
     NotInForce {
         /// The pack.
         pack: String,
         /// The as-of date asked for.
         as_of: String,
-        /// The pack's effective dates, in words.
+        /// When the pack's rules are in force, in words.
         window: String,
     },
     /// A parameter override names no parameter of the pack, or has the wrong type.
@@ -656,40 +628,9 @@ pub enum EvaluateError {
         /// What is wrong.
         message: String,
     },
-    /// A rule ran into one of the engine's limits.
-    #[error("rule `{}` exceeded the `{limit}` limit of {max}{}", failure.rule, at(&failure.place))]
-    LimitExceeded {
-        /// Which limit.
-        limit: Limit,
-        /// Its configured value.
-        max: u64,
-        /// The rule and place.
-        failure: Box<RuleFailure>,
-    },
-    /// A rule failed: a runtime error, a wrong return value or an invalid finding.
-    #[error("rule `{}` failed{}: {}", failure.rule, at(&failure.place), failure.message)]
-    RuleFailed {
-        /// The rule, place and message.
-        failure: Box<RuleFailure>,
-    },
-}
-
-fn at(place: &Option<(Location, SharedSource, SourceSpan)>) -> String {
-    match place {
-        Some((location, ..)) => format!(" at {location}"),
-        None => String::new(),
-    }
 }
 
 impl EvaluateError {
-    /// The failing rule and place, for rule failures and exceeded limits.
-    pub fn rule_failure(&self) -> Option<&RuleFailure> {
-        match self {
-            EvaluateError::LimitExceeded { failure, .. } | EvaluateError::RuleFailed { failure } => Some(failure),
-            _ => None,
-        }
-    }
-
     /// A short stable name for the kind of error, e.g. `careplan::invalid_case`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -697,8 +638,6 @@ impl EvaluateError {
             EvaluateError::InvalidAsOf(_) => "careplan::invalid_as_of",
             EvaluateError::NotInForce { .. } => "careplan::not_in_force",
             EvaluateError::InvalidParameter { .. } => "careplan::invalid_parameter",
-            EvaluateError::LimitExceeded { .. } => "careplan::limit_exceeded",
-            EvaluateError::RuleFailed { .. } => "careplan::rule_failed",
         }
     }
 }
@@ -714,27 +653,7 @@ impl Diagnostic for EvaluateError {
                 let helps: Vec<&str> = err.problems().iter().filter_map(CaseProblem::help).collect();
                 (!helps.is_empty()).then(|| Box::new(helps.join("; ")) as Box<dyn fmt::Display>)
             }
-            EvaluateError::LimitExceeded { limit, .. } => Some(Box::new(format!(
-                "rules run under fixed limits so that no rule can stall or exhaust its host; \
-                 simplify the rule, or raise `{limit}` in the limits configuration"
-            ))),
-            EvaluateError::RuleFailed { failure } => {
-                failure.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
-            }
             _ => None,
         }
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        let (_, source, _) = self.rule_failure()?.place.as_ref()?;
-        Some(&source.named as &dyn SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, _, span) = self.rule_failure()?.place.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some("here".into()),
-            *span,
-        ))))
     }
 }

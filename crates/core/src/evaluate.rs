@@ -5,9 +5,10 @@ use std::sync::OnceLock;
 
 use rhai::{Dynamic, EvalAltResult, Map, Scope};
 
-use crate::error::{lower_first, CaseProblem, Limit, Location, RuleFailure, SharedSource};
+use crate::error::{lower_first, CaseProblem, Limit};
 use crate::evaluation::{
-    Audit, EligibilityDecision, Escalation, Evaluation, PackRef, Recommendation, ReviewDue, ReviewStatus,
+    Audit, EligibilityDecision, Escalation, Evaluation, Failure, FailureKind, PackRef, Recommendation, ReviewDue,
+    Status,
 };
 use crate::manifest::{LocalType, ParamValue};
 use crate::pack::{CompiledRule, RulePack};
@@ -20,7 +21,10 @@ pub const ENGINE: &str = concat!("careplan ", env!("CARGO_PKG_VERSION"));
 
 impl RulePack {
     /// Evaluates `case` as of `as_of`. Pure: the same pack, case and date always give
-    /// the same result. Any rule failure fails the whole evaluation.
+    /// the same result. A rule that fails contributes nothing and is listed in the
+    /// evaluation's `failures` (which is then not `complete`); every other rule in force
+    /// still contributes its findings. Errs only when the input is wrong or no rule of
+    /// the pack is in force on `as_of`.
     pub fn evaluate(&self, case: &Case, as_of: Date) -> Result<Evaluation, EvaluateError> {
         self.evaluate_with_params(case, as_of, self.params.clone())
     }
@@ -94,7 +98,17 @@ impl RulePack {
     }
 
     fn evaluate_with_params(&self, case: &Case, as_of: Date, params: Dynamic) -> Result<Evaluation, EvaluateError> {
-        self.check_in_force(as_of)?;
+        let mut running = Vec::with_capacity(self.rules.len());
+        let mut not_in_force = Vec::new();
+        for rule in &self.rules {
+            match rule.version_on(as_of, &mut not_in_force) {
+                Some(version) => running.push(version),
+                None => continue,
+            }
+        }
+        if running.is_empty() {
+            return Err(self.not_in_force(as_of));
+        }
         let record = self.record(case)?;
 
         let mut scope = Scope::new();
@@ -104,6 +118,9 @@ impl RulePack {
         let inputs = scope.len();
 
         let mut evaluation = Evaluation {
+            person_id: case.person.id.clone(),
+            complete: true,
+            failures: Vec::new(),
             eligibility: Vec::new(),
             reviews: Vec::new(),
             escalations: Vec::new(),
@@ -119,105 +136,103 @@ impl RulePack {
                 as_of,
                 rules_evaluated: 0,
                 rules_fired: Vec::new(),
+                rules_not_in_force: not_in_force,
             },
         };
+        // Which rule decided each scheme, so that a second decision is a failure.
         let mut decided: BTreeMap<String, String> = BTreeMap::new();
         let mut count = 0usize;
-        for rule in &self.rules {
-            if !rule.info.in_force_on(as_of) {
-                continue;
-            }
+        for rule in running {
             evaluation.audit.rules_evaluated += 1;
             let result = self.run(rule, &mut scope);
             scope.rewind(inputs);
-            let value = result.map_err(|err| self.rule_error(rule, *err))?;
-            let findings = collect_findings(value).map_err(|message| failure(rule, message, None))?;
-            if findings.is_empty() {
-                continue;
-            }
-            count += findings.len();
-            if count > self.limits.max_findings {
-                return Err(EvaluateError::LimitExceeded {
-                    limit: Limit::Findings,
-                    max: self.limits.max_findings as u64,
-                    failure: Box::new(RuleFailure {
-                        rule: rule.info.id.clone(),
-                        message: format!(
-                            "the evaluation produced more than {} findings",
-                            self.limits.max_findings
-                        ),
-                        help: None,
-                        place: None,
-                    }),
+            // A rule's findings go in whole or not at all: every one is checked first.
+            let findings = result
+                .map_err(|err| self.rule_error(rule, *err))
+                .and_then(|value| {
+                    collect_findings(value).map_err(|message| failure(rule, FailureKind::InvalidResult, message, None))
+                })
+                .and_then(|findings| check_findings(rule, &findings, &decided).map(|()| findings))
+                .and_then(|findings| {
+                    if count + findings.len() > self.limits.max_findings {
+                        let max = self.limits.max_findings;
+                        let mut failure = failure(
+                            rule,
+                            FailureKind::Limit,
+                            format!("the evaluation would have more than {max} findings"),
+                            Some(format!(
+                                "this rule returned {}, with {count} already made by the rules before it",
+                                findings.len()
+                            )),
+                        );
+                        failure.limit = Some(Limit::Findings);
+                        failure.max = Some(max as u64);
+                        return Err(failure);
+                    }
+                    Ok(findings)
                 });
-            }
-            evaluation.audit.rules_fired.push(rule.info.id.clone());
-            for finding in findings {
-                if finding.kind() != rule.info.kind {
-                    return Err(failure(
-                        rule,
-                        format!(
-                            "a {} rule returned a{} {} finding",
-                            rule.info.kind.as_str(),
-                            if finding.kind() == crate::RuleKind::Eligibility
-                                || finding.kind() == crate::RuleKind::Escalation
-                            {
-                                "n"
-                            } else {
-                                ""
-                            },
-                            finding.kind().as_str()
-                        ),
-                        Some(format!(
-                            "a rule may only return findings of its own kind (`kind = \"{}\"`); split it into two rules",
-                            rule.info.kind.as_str()
-                        )),
-                    ));
+            match findings {
+                Ok(findings) if findings.is_empty() => {}
+                Ok(findings) => {
+                    count += findings.len();
+                    evaluation.audit.rules_fired.push(rule.info.id.clone());
+                    for finding in findings {
+                        self.push_finding(&mut evaluation, &mut decided, rule, finding, as_of);
+                    }
                 }
-                self.push_finding(&mut evaluation, &mut decided, rule, finding, as_of)?;
+                Err(failure) => evaluation.failures.push(failure),
             }
         }
+        evaluation.complete = evaluation.failures.is_empty();
         Ok(evaluation)
     }
 
     /// Runs one rule: `Engine::eval_ast_with_scope`, but with the rule's kept
     /// function-resolution caches instead of empty ones.
-    fn run(&self, rule: &CompiledRule, scope: &mut Scope) -> Result<Dynamic, Box<EvalAltResult>> {
+    pub(crate) fn run(&self, rule: &CompiledRule, scope: &mut Scope) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.run_ast(rule, &rule.ast, scope)
+    }
+
+    /// Runs `ast` (the rule's own, or a copy of it) with the rule's caches.
+    pub(crate) fn run_ast(
+        &self,
+        rule: &CompiledRule,
+        ast: &rhai::AST,
+        scope: &mut Scope,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         let mut global = self.engine.new_global_runtime_state();
-        global.source = rule.ast.source().map(Into::into);
-        global.lib.push(rule.ast.shared_lib().clone());
+        global.source = ast.source().map(Into::into);
+        global.lib.push(ast.shared_lib().clone());
         let mut caches = rule.caches.take();
         // The one public way to evaluate statements with caches of one's own; it is
         // what `eval_ast_with_scope` does after setting up the source and library.
         #[allow(deprecated)]
         let result = self
             .engine
-            .eval_statements_raw(&mut global, &mut caches, scope, rule.ast.statements());
+            .eval_statements_raw(&mut global, &mut caches, scope, ast.statements());
         rule.caches.put(caches);
         result
     }
 
-    fn check_in_force(&self, as_of: Date) -> Result<(), EvaluateError> {
+    /// The error for a date on which no rule of the pack is in force.
+    fn not_in_force(&self, as_of: Date) -> EvaluateError {
         let from = self.info.effective_from;
         let to = self.info.effective_to;
-        if from.is_some_and(|f| as_of < f) || to.is_some_and(|t| as_of > t) {
-            let window = match (from, to) {
-                (Some(f), Some(t)) => format!("it is in force from `{f}` to `{t}`"),
-                (Some(f), None) => format!("it is in force from `{f}`"),
-                (None, Some(t)) => format!("it is in force until `{t}`"),
-                (None, None) => String::new(),
-            };
-            return Err(EvaluateError::NotInForce {
-                pack: self.info.id.clone(),
-                as_of: as_of.to_string(),
-                window,
-            });
+        let window = match (from, to) {
+            (Some(f), Some(t)) => format!("its rules are in force between `{f}` and `{t}`"),
+            (Some(f), None) => format!("its rules are in force from `{f}`"),
+            (None, Some(t)) => format!("its rules are in force until `{t}`"),
+            (None, None) => "none of its rules is in force on that date".to_owned(),
+        };
+        EvaluateError::NotInForce {
+            pack: self.info.id.clone(),
+            as_of: as_of.to_string(),
+            window,
         }
-        Ok(())
     }
 
     /// The case as the rules see it, with the pack's local fields checked and typed.
-    fn record(&self, case: &Case) -> Result<Dynamic, EvaluateError> {
+    pub(crate) fn record(&self, case: &Case) -> Result<Dynamic, EvaluateError> {
         let mut problems = Vec::new();
         let mut local = Map::new();
         for (name, def) in &self.info.local_fields {
@@ -303,7 +318,7 @@ impl RulePack {
         rule: &CompiledRule,
         finding: Finding,
         as_of: Date,
-    ) -> Result<(), EvaluateError> {
+    ) {
         let id = rule.info.id.clone();
         let cites = rule.info.cites.clone();
         match finding {
@@ -313,13 +328,6 @@ impl RulePack {
                 failed_condition,
                 reasons,
             } => {
-                if let Some(first) = decided.get(&scheme) {
-                    return Err(failure(
-                        rule,
-                        format!("scheme `{scheme}` was already decided by rule `{first}`"),
-                        Some("each scheme gets one decision per evaluation; override the other rule instead".into()),
-                    ));
-                }
                 decided.insert(scheme.clone(), id.clone());
                 evaluation.eligibility.push(EligibilityDecision {
                     scheme,
@@ -336,26 +344,16 @@ impl RulePack {
                 window_opens,
                 due,
                 reason,
-            } => {
-                let opens = window_opens.unwrap_or(due);
-                let status = if as_of > due {
-                    ReviewStatus::Overdue
-                } else if as_of >= opens {
-                    ReviewStatus::Due
-                } else {
-                    ReviewStatus::Upcoming
-                };
-                evaluation.reviews.push(ReviewDue {
-                    kind,
-                    owner,
-                    window_opens,
-                    due,
-                    status,
-                    reason,
-                    rule: id,
-                    cites,
-                });
-            }
+            } => evaluation.reviews.push(ReviewDue {
+                kind,
+                owner,
+                window_opens,
+                due,
+                status: Status::on(as_of, window_opens, due),
+                reason,
+                rule: id,
+                cites,
+            }),
             Finding::Escalation {
                 level,
                 to,
@@ -372,6 +370,7 @@ impl RulePack {
                     to,
                     to_name,
                     respond_by,
+                    status: Status::on(as_of, None, respond_by),
                     reason,
                     rule: id,
                     cites,
@@ -387,24 +386,23 @@ impl RulePack {
                 reason,
                 owner,
                 due,
+                status: due.map(|due| Status::on(as_of, None, due)),
                 rule: id,
                 cites,
             }),
         }
-        Ok(())
     }
 
-    /// Turns a Rhai error into careplan's, with the place in the right file.
-    fn rule_error(&self, rule: &CompiledRule, mut err: EvalAltResult) -> EvaluateError {
-        let mut source = &rule.source;
+    /// Turns a Rhai error into a failure of the rule, with the place in the right file.
+    fn rule_error(&self, rule: &CompiledRule, mut err: EvalAltResult) -> Failure {
+        let mut file = &rule.source.name;
         while let EvalAltResult::ErrorInFunctionCall(name, _, inner, _) = err {
             if let Some(defined_in) = rule.functions.get(&name) {
-                source = defined_in;
+                file = &defined_in.name;
             }
             err = *inner;
         }
         let pos = err.take_position();
-        let place = pos.line().map(|line| (line, pos.position().unwrap_or(1)));
         let limits = &self.limits;
         let limit = match &err {
             EvalAltResult::ErrorTooManyOperations(_) => Some((Limit::Operations, limits.max_operations)),
@@ -417,96 +415,130 @@ impl RulePack {
             }),
             _ => None,
         };
+        let (kind, message, help) = if let Some((limit, max)) = limit {
+            (
+                FailureKind::Limit,
+                format!("exceeded the `{limit}` limit of {max}"),
+                Some(format!(
+                    "rules run under fixed limits so that no rule can stall or exhaust its host; \
+                     simplify the rule, or raise `{limit}` in the limits configuration"
+                )),
+            )
+        } else {
+            let (message, help) = runtime_message(&err);
+            (FailureKind::Runtime, message, help)
+        };
+        let mut failure = failure(rule, kind, message, help);
+        file.clone_into(&mut failure.file);
+        failure.line = pos.line();
+        failure.column = pos.line().map(|_| pos.position().unwrap_or(1));
         if let Some((limit, max)) = limit {
-            return EvaluateError::LimitExceeded {
-                limit,
-                max,
-                failure: Box::new(RuleFailure {
-                    rule: rule.info.id.clone(),
-                    message: format!("exceeded the `{limit}` limit of {max}"),
-                    help: None,
-                    place: place_in(source, place),
-                }),
-            };
+            failure.limit = Some(limit);
+            failure.max = Some(max);
         }
-        // A field the record does not have: Rhai says no getter is registered.
-        let missing_field = match &err {
-            EvalAltResult::ErrorPropertyNotFound(property, _) => Some(property.clone()),
-            EvalAltResult::ErrorDotExpr(message, _) if message.starts_with("Unknown property '") => {
-                message.split('\'').nth(1).map(str::to_owned)
-            }
-            _ => None,
-        };
-        let (message, help) = match &err {
-            _ if missing_field.is_some() => {
-                let property = missing_field.unwrap_or_default();
-                let help = crate::suggest::did_you_mean(&property, case_field_names().iter().map(String::as_str))
-                    .map_or_else(
-                        || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
-                        |best| format!("did you mean `{best}`?"),
-                    );
-                (format!("there is no field `{property}` here"), Some(help))
-            }
-            EvalAltResult::ErrorRuntime(value, _) => (value.to_string(), None),
-            EvalAltResult::ErrorFunctionNotFound(signature, _) => (
-                format!("no function `{signature}`"),
-                Some("check the name and the number and types of the arguments against the rule vocabulary".into()),
-            ),
-            EvalAltResult::ErrorDotExpr(message, _) if message.contains("for type 'record'") => (
-                "`record` cannot be changed".to_owned(),
-                Some(
-                    "`record`, `today` and `params` are read-only; copy a value into a `let` variable to work on it"
-                        .into(),
-                ),
-            ),
-            EvalAltResult::ErrorAssignmentToConstant(name, _)
-            | EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => (
-                format!("`{name}` cannot be changed"),
-                Some(
-                    "`record`, `today` and `params` are read-only; copy a value into a `let` variable to work on it"
-                        .into(),
-                ),
-            ),
-            other => (lower_first(&other.to_string()), None),
-        };
-        failure_at(rule, message, help, place_in(source, place))
+        failure
     }
 }
 
-fn place_in(
-    source: &SharedSource,
-    place: Option<(usize, usize)>,
-) -> Option<(Location, SharedSource, miette::SourceSpan)> {
-    let (line, column) = place?;
-    let span = source.span_at(line, column);
-    Some((
-        Location {
-            file: source.name.clone(),
-            line,
-            column,
-        },
-        source.clone(),
-        span,
-    ))
+/// A runtime error in the author's words, with help where there is some to give.
+fn runtime_message(err: &EvalAltResult) -> (String, Option<String>) {
+    // A field the record does not have: Rhai says no getter is registered.
+    let missing_field = match err {
+        EvalAltResult::ErrorPropertyNotFound(property, _) => Some(property.clone()),
+        EvalAltResult::ErrorDotExpr(message, _) if message.starts_with("Unknown property '") => {
+            message.split('\'').nth(1).map(str::to_owned)
+        }
+        _ => None,
+    };
+    if let Some(property) = missing_field {
+        let help = crate::suggest::did_you_mean(&property, case_field_names().iter().map(String::as_str))
+            .map_or_else(
+                || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
+                |best| format!("did you mean `{best}`?"),
+            );
+        return (format!("there is no field `{property}` here"), Some(help));
+    }
+    const READ_ONLY: &str =
+        "`record`, `today` and `params` are read-only; copy a value into a `let` variable to work on it";
+    match err {
+        EvalAltResult::ErrorRuntime(value, _) => (value.to_string(), None),
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => (
+            format!("no function `{signature}`"),
+            Some("check the name and the number and types of the arguments against the rule vocabulary".into()),
+        ),
+        EvalAltResult::ErrorDotExpr(message, _) if message.contains("for type 'record'") => {
+            ("`record` cannot be changed".to_owned(), Some(READ_ONLY.into()))
+        }
+        EvalAltResult::ErrorAssignmentToConstant(name, _) | EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => {
+            (format!("`{name}` cannot be changed"), Some(READ_ONLY.into()))
+        }
+        other => (lower_first(&other.to_string()), None),
+    }
 }
 
-fn failure(rule: &CompiledRule, message: String, help: Option<String>) -> EvaluateError {
-    failure_at(rule, message, help, None)
-}
-
-fn failure_at(
+/// Checks a rule's findings before any is kept: each is of the rule's kind, and no
+/// scheme is decided twice (by an earlier rule or within this one).
+fn check_findings(
     rule: &CompiledRule,
-    message: String,
-    help: Option<String>,
-    place: Option<(Location, SharedSource, miette::SourceSpan)>,
-) -> EvaluateError {
-    EvaluateError::RuleFailed {
-        failure: Box::new(RuleFailure {
-            rule: rule.info.id.clone(),
-            message,
-            help,
-            place,
-        }),
+    findings: &[Finding],
+    decided: &BTreeMap<String, String>,
+) -> Result<(), Failure> {
+    let kind = rule.info.kind;
+    let mut here: Vec<&str> = Vec::new();
+    for finding in findings {
+        if finding.kind() != kind {
+            let article = |k: crate::RuleKind| match k {
+                crate::RuleKind::Eligibility | crate::RuleKind::Escalation => "an",
+                _ => "a",
+            };
+            return Err(failure(
+                rule,
+                FailureKind::InvalidResult,
+                format!(
+                    "{} {} rule returned {} {} finding",
+                    article(kind),
+                    kind.as_str(),
+                    article(finding.kind()),
+                    finding.kind().as_str()
+                ),
+                Some(format!(
+                    "a rule may only return findings of its own kind (`kind = \"{}\"`); split it into two rules",
+                    kind.as_str()
+                )),
+            ));
+        }
+        if let Finding::Eligibility { scheme, .. } = finding {
+            let first = decided
+                .get(scheme)
+                .map(String::as_str)
+                .or_else(|| here.contains(&scheme.as_str()).then_some(rule.info.id.as_str()));
+            if let Some(first) = first {
+                return Err(failure(
+                    rule,
+                    FailureKind::InvalidResult,
+                    format!("scheme `{scheme}` was already decided by rule `{first}`"),
+                    Some("each scheme gets one decision per evaluation; override the other rule instead".into()),
+                ));
+            }
+            here.push(scheme);
+        }
+    }
+    Ok(())
+}
+
+/// A failure of `rule` with no place in its source.
+fn failure(rule: &CompiledRule, kind: FailureKind, message: String, help: Option<String>) -> Failure {
+    Failure {
+        rule: rule.info.id.clone(),
+        pack: rule.info.pack.clone(),
+        file: rule.info.file.clone(),
+        line: None,
+        column: None,
+        kind,
+        limit: None,
+        max: None,
+        message,
+        help,
     }
 }
 

@@ -1,22 +1,34 @@
 //! The result of evaluating one case: decisions, reviews, escalations,
-//! recommendations and an audit block.
+//! recommendations, the rules that failed, and an audit block.
 //!
 //! Findings appear in rule order (parent packs first, then file path order), and within
 //! a rule in the order the rule returned them, so the same pack, case and as-of date
 //! always serialize to the same bytes.
+//!
+//! A rule that fails contributes nothing, and every other rule still contributes its
+//! findings: the evaluation then says `complete: false` and lists the failure, so a
+//! reader can never take a missing escalation for "no escalation".
 
 #[cfg(test)]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::case::ReviewKind;
-use crate::Date;
+use crate::{Date, Limit};
 
 /// Everything one evaluation found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
+    /// The host system's identifier of the person (`person.id` in the case).
+    pub person_id: String,
+    /// `true` when every rule in force ran without failing. `false` when at least one
+    /// failed: its findings are missing, so what is absent here (a decision, a review,
+    /// an escalation) must not be read as "none". `failures` says which rules and why.
+    pub complete: bool,
+    /// Each rule that failed, in rule order; empty when `complete` is `true`.
+    pub failures: Vec<Failure>,
     /// One decision per scheme that a rule decided.
     pub eligibility: Vec<EligibilityDecision>,
     /// Reviews and follow-up contacts due, with their dates and owners.
@@ -97,18 +109,42 @@ impl Owner {
     }
 }
 
-/// Where a review stands on the as-of date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a dated finding (a review, an escalation, a recommendation with a date) stands
+/// on the as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(test, derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum ReviewStatus {
-    /// Not yet due: before the window opens (or before the due date when there is no
+pub enum Status {
+    /// The date has passed.
+    Overdue,
+    /// Due now: within the window, or on the date itself.
+    Due,
+    /// Not yet due: before the window opens (or before the date when there is no
     /// window).
     Upcoming,
-    /// Due now: within the window, or on the due date itself.
-    Due,
-    /// The due date has passed.
-    Overdue,
+}
+
+impl Status {
+    /// The status of something that falls due on `due` (with a window opening on
+    /// `opens`, when it has one) as of `as_of`.
+    pub fn on(as_of: Date, opens: Option<Date>, due: Date) -> Status {
+        if as_of > due {
+            Status::Overdue
+        } else if as_of >= opens.unwrap_or(due) {
+            Status::Due
+        } else {
+            Status::Upcoming
+        }
+    }
+
+    /// The status as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Overdue => "overdue",
+            Status::Due => "due",
+            Status::Upcoming => "upcoming",
+        }
+    }
 }
 
 /// A review or contact that is due.
@@ -127,7 +163,7 @@ pub struct ReviewDue {
     /// The latest date it should happen.
     pub due: Date,
     /// Upcoming, due or overdue on the as-of date.
-    pub status: ReviewStatus,
+    pub status: Status,
     /// Why it is due, in plain English.
     pub reason: String,
     /// The id of the rule that scheduled it.
@@ -176,6 +212,9 @@ pub struct Escalation {
     pub to_name: String,
     /// The date by which the recipient should respond.
     pub respond_by: Date,
+    /// Upcoming (the date is still ahead), due (today) or overdue (the date has
+    /// passed) on the as-of date.
+    pub status: Status,
     /// Why, in plain English.
     pub reason: String,
     /// The id of the rule that escalated.
@@ -199,6 +238,9 @@ pub struct Recommendation {
     /// The date to act by, when the rule says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Date>,
+    /// For a recommendation with a date: upcoming, due or overdue on the as-of date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
     /// The id of the rule that recommended.
     pub rule: String,
     /// The law or policy the rule implements.
@@ -218,10 +260,115 @@ pub struct Audit {
     pub layers: Vec<LayerRef>,
     /// The date the case was evaluated as of.
     pub as_of: Date,
-    /// How many rules were in force on the as-of date and ran.
+    /// How many rules were in force on the as-of date and ran (failed ones included).
     pub rules_evaluated: u32,
     /// The ids of the rules that returned at least one finding, in rule order.
     pub rules_fired: Vec<String>,
+    /// The rules that did not run because they were not in force on the as-of date,
+    /// in rule order. Where a local override is not in force but the rule it replaces
+    /// is, the parent's rule ran and the override is listed here.
+    pub rules_not_in_force: Vec<NotInForce>,
+}
+
+/// A rule that was not in force on the as-of date, and the window in which it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NotInForce {
+    /// The rule's id.
+    pub rule: String,
+    /// The pack that defines this version of it.
+    pub pack: String,
+    /// Its first day in force, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// Its last day in force, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_to: Option<Date>,
+}
+
+impl NotInForce {
+    /// Why the rule did not run, in words: "in force from 2015-04-01", "ended on ...".
+    pub fn reason(&self, as_of: Date) -> String {
+        match (self.effective_from, self.effective_to) {
+            (Some(from), Some(to)) if as_of < from => format!("not yet in force: in force from {from} to {to}"),
+            (Some(from), None) if as_of < from => format!("not yet in force: in force from {from}"),
+            (Some(from), Some(to)) => format!("no longer in force: in force from {from} to {to}"),
+            (_, Some(to)) => format!("no longer in force: its last day was {to}"),
+            _ => "not in force".to_owned(),
+        }
+    }
+}
+
+/// How a rule failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The rule stopped with an error: a `throw`, a field the case does not have, a
+    /// function or operator that does not apply to the values, an invalid argument to
+    /// a finding constructor.
+    Runtime,
+    /// The rule ran into one of the engine's limits (`limit` says which).
+    Limit,
+    /// What the rule returned is not a finding of its kind, or decides a scheme that
+    /// another rule has already decided.
+    InvalidResult,
+}
+
+impl FailureKind {
+    /// The kind as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Runtime => "runtime",
+            FailureKind::Limit => "limit",
+            FailureKind::InvalidResult => "invalid_result",
+        }
+    }
+}
+
+/// A rule that failed on this case. Its findings are missing from the evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    /// The id of the rule that failed.
+    pub rule: String,
+    /// The pack that defines it.
+    pub pack: String,
+    /// The file where it failed: the rule's own file, or the library file of the
+    /// function that failed.
+    pub file: String,
+    /// Line, from 1, when the failure has a place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Column in characters, from 1, when the failure has a place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// For a `limit` failure: which limit, as named in the limits configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Limit>,
+    /// For a `limit` failure: the limit's configured value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
+    /// What went wrong.
+    pub message: String,
+    /// How to fix it, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Failure {
+    /// `file:line:column`, or the file alone when the failure has no place.
+    pub fn place(&self) -> String {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", self.file),
+            (Some(line), None) => format!("{}:{line}", self.file),
+            _ => self.file.clone(),
+        }
+    }
 }
 
 /// Identifies a pack and its exact content.

@@ -11,12 +11,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rhai::{ASTNode, Expr, Stmt, AST};
+use rhai::{ASTNode, Expr, Scope, Stmt, AST};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::evaluation::Evaluation;
 use crate::pack::{CompiledRule, RulePack};
+use crate::trace::Traced;
 use crate::{Case, Date, EvaluateError};
 
 /// The explanation of one case's evaluation, rule by rule.
@@ -50,11 +51,12 @@ pub struct RuleExplanation {
     /// The parent pack whose rule of the same id this one replaces, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<String>,
-    /// `fired`, `no_finding` or `not_in_force`.
+    /// `fired`, `no_finding`, `failed` or `not_in_force`.
     pub outcome: RuleOutcome,
     /// Each finding it made, in plain English.
     pub findings: Vec<String>,
-    /// Why it made no finding, in plain English; absent when it fired.
+    /// Why it made no finding (the condition that stopped it, quoted from the rule), why
+    /// it failed, or why it was not in force, in plain English; absent when it fired.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why_not: Option<String>,
     /// The case facts its code reads, with their values in this case.
@@ -69,6 +71,8 @@ pub enum RuleOutcome {
     Fired,
     /// It ran and made none.
     NoFinding,
+    /// It failed: its findings are missing from the evaluation.
+    Failed,
     /// It was not in force on the as-of date, so it did not run.
     NotInForce,
 }
@@ -99,10 +103,51 @@ impl RulePack {
     pub fn explain(&self, case: &Case, as_of: Date) -> Result<Explanation, EvaluateError> {
         let evaluation = self.evaluate(case, as_of)?;
         let case_value = serde_json::to_value(case).unwrap_or(Value::Null);
+        let mut scope = Scope::new();
+        scope.push_constant_dynamic("record", self.record(case)?);
+        scope.push_constant("today", as_of);
+        scope.push_constant_dynamic("params", self.params.clone());
+        let inputs = scope.len();
         let rules = self
             .rules
             .iter()
-            .map(|rule| explain_rule(rule, &evaluation, &case_value, as_of))
+            .map(|rule| {
+                let mut passed_over = Vec::new();
+                let version = rule.version_on(as_of, &mut passed_over);
+                let mut explanation = explain_rule(version.unwrap_or(rule), &evaluation, &case_value);
+                match version {
+                    None => {
+                        explanation.outcome = RuleOutcome::NotInForce;
+                        explanation.why_not = Some(format!(
+                            "Not in force on {as_of} ({}), so it did not run.",
+                            passed_over.first().map_or_else(String::new, |n| n.reason(as_of))
+                        ));
+                    }
+                    Some(version) if explanation.outcome == RuleOutcome::NoFinding => {
+                        let traced = Traced::new(&version.ast);
+                        let why = match self.run_ast(version, &traced.ast, &mut scope) {
+                            Ok(value) => traced.explain(&value, &version.source),
+                            Err(_) => "It ran and made no finding.".to_owned(),
+                        };
+                        scope.rewind(inputs);
+                        explanation.why_not = Some(why);
+                    }
+                    Some(_) => {}
+                }
+                if let (Some(version), Some(skipped)) = (version, passed_over.first()) {
+                    let note = format!(
+                        "The override in pack `{}` is {}, so pack `{}`'s rule ran in its place.",
+                        skipped.pack,
+                        skipped.reason(as_of),
+                        version.info.pack
+                    );
+                    explanation.why_not = Some(match explanation.why_not.take() {
+                        Some(why) => format!("{note} {why}"),
+                        None => note,
+                    });
+                }
+                explanation
+            })
             .collect();
         Ok(Explanation {
             pack: self.info.id.clone(),
@@ -114,7 +159,9 @@ impl RulePack {
     }
 }
 
-fn explain_rule(rule: &CompiledRule, evaluation: &Evaluation, case: &Value, as_of: Date) -> RuleExplanation {
+/// What `rule` contributed to `evaluation`: its findings, or its failure. The outcome
+/// is `fired`, `failed` or `no_finding`; the caller marks rules not in force.
+fn explain_rule(rule: &CompiledRule, evaluation: &Evaluation, case: &Value) -> RuleExplanation {
     let info = &rule.info;
     let id = info.id.as_str();
     let mut findings = Vec::new();
@@ -138,24 +185,26 @@ fn explain_rule(rule: &CompiledRule, evaluation: &Evaluation, case: &Value, as_o
             capitalise(&words(&name_of(&r.kind))),
             words(&name_of(&r.owner)),
             r.due,
-            words(&name_of(&r.status)),
+            r.status.as_str(),
             r.reason
         ));
     }
     for e in evaluation.escalations.iter().filter(|e| e.rule == id) {
         findings.push(format!(
-            "{} escalation to {}, reply by {}: {}",
+            "{} escalation to {}, reply by {} ({}): {}",
             capitalise(&name_of(&e.level)),
             e.to_name,
             e.respond_by,
+            e.status.as_str(),
             e.reason
         ));
     }
     for r in evaluation.recommendations.iter().filter(|r| r.rule == id) {
+        let status = r.status.map(|s| format!(", {}", s.as_str())).unwrap_or_default();
         let who = match (&r.owner, r.due) {
-            (Some(owner), Some(due)) => format!(" ({}, by {due})", words(&name_of(owner))),
+            (Some(owner), Some(due)) => format!(" ({}, by {due}{status})", words(&name_of(owner))),
             (Some(owner), None) => format!(" ({})", words(&name_of(owner))),
-            (None, Some(due)) => format!(" (by {due})"),
+            (None, Some(due)) => format!(" (by {due}{status})"),
             (None, None) => String::new(),
         };
         findings.push(format!("Recommend `{}`{who}: {}", r.code, r.reason));
@@ -167,33 +216,19 @@ fn explain_rule(rule: &CompiledRule, evaluation: &Evaluation, case: &Value, as_o
             Fact { field, value }
         })
         .collect();
-    let in_force = info.in_force_on(as_of);
-    let (outcome, why_not) = if !in_force {
-        let window = match (info.effective_from, info.effective_to) {
-            (Some(f), Some(t)) => format!("from {f} to {t}"),
-            (Some(f), None) => format!("from {f}"),
-            (None, Some(t)) => format!("until {t}"),
-            (None, None) => String::new(),
-        };
-        (
-            RuleOutcome::NotInForce,
+    let failure = evaluation.failures.iter().find(|f| f.rule == id);
+    let (outcome, why_not) = match failure {
+        Some(failure) => (
+            RuleOutcome::Failed,
             Some(format!(
-                "Not in force on {as_of} (it is in force {window}), so it did not run."
+                "It failed at {} ({}): {}. Its findings are missing from this evaluation.",
+                failure.place(),
+                words(failure.kind.as_str()),
+                failure.message
             )),
-        )
-    } else if findings.is_empty() {
-        let why = if !facts.is_empty()
-            && facts
-                .iter()
-                .all(|f| f.value.ends_with("not recorded") || f.value == "none recorded")
-        {
-            "It ran and made no finding: this case records none of the facts it looks at."
-        } else {
-            "It ran and made no finding: the facts it looks at (listed) do not meet its conditions on this date."
-        };
-        (RuleOutcome::NoFinding, Some(why.to_owned()))
-    } else {
-        (RuleOutcome::Fired, None)
+        ),
+        None if findings.is_empty() => (RuleOutcome::NoFinding, None),
+        None => (RuleOutcome::Fired, None),
     };
     RuleExplanation {
         rule: info.id.clone(),

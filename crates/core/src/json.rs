@@ -14,6 +14,28 @@ pub fn evaluate_json(pack: &RulePack, case_json: &str, as_of: &str) -> Result<St
     Ok(pack.evaluate(&case, as_of)?.to_json())
 }
 
+/// An evaluation rendered as text for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationText {
+    /// Whether every rule ran without failing (the evaluation's `complete`).
+    pub complete: bool,
+    /// The text ([`RulePack::evaluation_text`]).
+    pub text: String,
+}
+
+/// Evaluates case JSON as of a `YYYY-MM-DD` date and returns the evaluation as text for
+/// people ([`RulePack::evaluation_text`]): the exact text `careplan eval --format text`
+/// prints.
+pub fn evaluate_text(pack: &RulePack, case_json: &str, as_of: &str) -> Result<EvaluationText, EvaluateError> {
+    let as_of: Date = as_of.parse().map_err(EvaluateError::InvalidAsOf)?;
+    let case = pack.parse_case(case_json)?;
+    let evaluation = pack.evaluate(&case, as_of)?;
+    Ok(EvaluationText {
+        complete: evaluation.complete,
+        text: pack.evaluation_text(&evaluation),
+    })
+}
+
 /// [`evaluate_json`] with some of the pack's parameters set to other values (see
 /// [`RulePack::evaluate_with_parameters`]).
 pub fn evaluate_json_with_parameters(
@@ -64,8 +86,8 @@ pub fn load_error_to_json(err: &LoadError) -> Value {
 }
 
 /// An evaluation error as JSON: `code` and `message` always; `problems` (each with a
-/// JSON `path`) for an invalid case; `rule`, `limit`, `file`, `line` and `column` for
-/// rule failures.
+/// JSON `path`) for an invalid case. (A rule that fails is not an error: it is listed
+/// in the evaluation's `failures`.)
 pub fn evaluate_error_to_json(err: &EvaluateError) -> Value {
     let mut value = Map::new();
     value.insert("code".into(), json!(err.code()));
@@ -91,20 +113,7 @@ pub fn evaluate_error_to_json(err: &EvaluateError) -> Value {
                 .collect();
             value.insert("problems".into(), Value::Array(problems));
         }
-        EvaluateError::LimitExceeded { limit, max, .. } => {
-            value.insert("limit".into(), json!(limit.as_str()));
-            value.insert("max".into(), json!(max));
-        }
-        _ => {}
-    }
-    if let Some(failure) = err.rule_failure() {
-        value.insert("rule".into(), json!(failure.rule()));
-        if let Some(location) = failure.location() {
-            insert_location(&mut value, location);
-        }
-        if let Some(help) = failure.help() {
-            value.insert("help".into(), json!(help));
-        }
+        EvaluateError::InvalidAsOf(_) | EvaluateError::NotInForce { .. } | EvaluateError::InvalidParameter { .. } => {}
     }
     Value::Object(value)
 }

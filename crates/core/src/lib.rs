@@ -84,6 +84,8 @@ mod record;
 mod rule;
 pub mod schema;
 mod suggest;
+mod text;
+mod trace;
 mod vocabulary;
 
 pub use case::*;
@@ -91,17 +93,18 @@ pub use date::{Date, DateError};
 #[cfg(feature = "metadata")]
 pub use engine::{registered_functions, vocabulary, VocabularyEntry};
 pub use error::{
-    CaseError, CaseProblem, EvaluateError, Limit, LoadError, Location, PackProblem, ProblemSeverity, RuleFailure,
+    CaseError, CaseProblem, EvaluateError, Limit, LoadError, Location, PackProblem, ProblemSeverity,
 };
 pub use evaluate::ENGINE;
 pub use evaluation::{
-    Audit, Decision, EligibilityDecision, Escalation, EscalationLevel, Evaluation, LayerRef, Owner, PackRef,
-    Recommendation, ReviewDue, ReviewStatus,
+    Audit, Decision, EligibilityDecision, Escalation, EscalationLevel, Evaluation, Failure, FailureKind, LayerRef,
+    NotInForce, Owner, PackRef, Recommendation, ReviewDue, Status,
 };
 pub use explain::{Explanation, Fact, RuleExplanation, RuleOutcome};
 pub use holidays::{bank_holiday_name, BANK_HOLIDAYS};
 pub use json::{
-    evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, load_error_to_json, problem_to_json,
+    evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, evaluate_text, load_error_to_json,
+    problem_to_json, EvaluationText,
 };
 pub use limits::Limits;
 pub use manifest::{LocalFieldDef, LocalType, ParamValue, Parameter, RecipientDef, SchemeDef};

@@ -52,11 +52,13 @@ pub struct PackSection {
     /// What the pack covers.
     #[serde(default)]
     pub description: Option<String>,
-    /// First day the pack is in force (`YYYY-MM-DD`).
+    /// First day the pack's own rules are in force (`YYYY-MM-DD`), for those whose
+    /// header gives no `effective_from` of its own.
     #[serde(default)]
     #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub effective_from: Option<Spanned<toml::Value>>,
-    /// Last day the pack is in force.
+    /// Last day the pack's own rules are in force, for those whose header gives no
+    /// `effective_to` of its own.
     #[serde(default)]
     #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub effective_to: Option<Spanned<toml::Value>>,
@@ -76,6 +78,12 @@ pub struct SchemeDef {
     /// The law or policy that sets the scheme up.
     #[serde(default)]
     pub cites: Option<String>,
+    /// The scheme's conditions, by the short name a `not_eligible` decision gives as
+    /// its failed condition, each in words (e.g. `outcomes = "unable to achieve two or
+    /// more of the specified outcomes (reg. 2(1)(b))"`), so a failed condition can be
+    /// shown in words.
+    #[serde(default)]
+    pub conditions: BTreeMap<String, String>,
 }
 
 /// Someone escalations go to.

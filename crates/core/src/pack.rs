@@ -59,10 +59,12 @@ pub struct PackInfo {
     pub description: Option<String>,
     /// `sha256:` and the hex digest of the manifests and sources of every layer.
     pub digest: String,
-    /// First day the pack (and every layer under it) is in force.
+    /// The first day on which some rule of the pack is in force; absent when a rule
+    /// has no first day. Evaluations before it are refused (`not_in_force`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_from: Option<Date>,
-    /// Last day the pack (and every layer under it) is in force.
+    /// The last day on which some rule of the pack is in force; absent when a rule has
+    /// no last day.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_to: Option<Date>,
     /// The pack and its parents, base first.
@@ -88,6 +90,40 @@ pub(crate) struct CompiledRule {
     pub functions: BTreeMap<String, SharedSource>,
     /// Function-resolution caches kept between evaluations (see [`RuleCaches`]).
     pub caches: RuleCaches,
+    /// The parent pack's rule of the same id that this one overrides. It runs in this
+    /// one's place on dates when this one is not in force and it is.
+    pub replaced: Option<Box<CompiledRule>>,
+}
+
+impl CompiledRule {
+    /// The version of this rule that runs on `as_of`: this one when it is in force,
+    /// else the rule it overrides (and so on down). Each version passed over because it
+    /// is not in force is added to `not_in_force`.
+    pub(crate) fn version_on<'a>(
+        &'a self,
+        as_of: Date,
+        not_in_force: &mut Vec<crate::evaluation::NotInForce>,
+    ) -> Option<&'a CompiledRule> {
+        let mut version = Some(self);
+        while let Some(rule) = version {
+            if rule.info.in_force_on(as_of) {
+                return Some(rule);
+            }
+            not_in_force.push(crate::evaluation::NotInForce {
+                rule: rule.info.id.clone(),
+                pack: rule.info.pack.clone(),
+                effective_from: rule.info.effective_from,
+                effective_to: rule.info.effective_to,
+            });
+            version = rule.replaced.as_deref();
+        }
+        None
+    }
+
+    /// Every version of the rule: this one, then the ones it overrides.
+    pub(crate) fn versions(&self) -> impl Iterator<Item = &CompiledRule> {
+        std::iter::successors(Some(self), |rule| rule.replaced.as_deref())
+    }
 }
 
 /// Rhai's function-resolution caches for one rule, kept between evaluations: taken for
@@ -399,7 +435,13 @@ impl RulePack {
                     continue;
                 }
                 let header = match parse_header(source, &layer.manifest.id) {
-                    Ok(header) => header,
+                    Ok(mut header) => {
+                        // The pack's own dates are the default window of its rules.
+                        let info = &mut header.info;
+                        info.effective_from = info.effective_from.or(layer.manifest.effective_from);
+                        info.effective_to = info.effective_to.or(layer.manifest.effective_to);
+                        header
+                    }
                     Err(mut found) => {
                         problems.append(&mut found);
                         continue;
@@ -434,6 +476,7 @@ impl RulePack {
                         source: source.clone(),
                         functions,
                         caches: RuleCaches::default(),
+                        replaced: None,
                     },
                     header.overrides,
                     header.id_span,
@@ -458,7 +501,8 @@ impl RulePack {
                     (true, true) => {
                         if let Some(slot) = rules.iter_mut().find(|r| r.info.id == id) {
                             rule.info.overrides = Some(slot.info.pack.clone());
-                            *slot = rule;
+                            let parent = std::mem::replace(slot, rule);
+                            slot.replaced = Some(Box::new(parent));
                         }
                     }
                     (true, false) => {
@@ -520,16 +564,16 @@ impl RulePack {
             );
         }
 
-        let mut effective_from: Option<Date> = None;
-        let mut effective_to: Option<Date> = None;
-        for layer in &chain {
-            if let Some(from) = layer.manifest.effective_from {
-                effective_from = Some(effective_from.map_or(from, |f| f.max(from)));
-            }
-            if let Some(to) = layer.manifest.effective_to {
-                effective_to = Some(effective_to.map_or(to, |t| t.min(to)));
-            }
-        }
+        // The span in which some version of some rule is in force.
+        let versions = || rules.iter().flat_map(CompiledRule::versions);
+        let effective_from = versions()
+            .map(|r| r.info.effective_from)
+            .try_fold(None, |min: Option<Date>, from| from.map(|f| Some(min.map_or(f, |m| m.min(f)))))
+            .flatten();
+        let effective_to = versions()
+            .map(|r| r.info.effective_to)
+            .try_fold(None, |max: Option<Date>, to| to.map(|t| Some(max.map_or(t, |m| m.max(t)))))
+            .flatten();
         let target = chain.last().map(|l| &l.manifest);
         let info = PackInfo {
             id: target_id,

@@ -379,6 +379,17 @@ fn register_findings(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     });
     engine.register_fn(
         "recommend",
+        |code: &str, owner: &str, why: &str| -> RhaiResult<Finding> {
+            Ok(Finding::Recommendation {
+                code: slug(code, "recommendation code")?,
+                reason: reason(why)?,
+                owner: Some(choice(owner, "owner", OWNERS)?),
+                due: None,
+            })
+        },
+    );
+    engine.register_fn(
+        "recommend",
         |code: &str, owner: &str, due: Date, why: &str| -> RhaiResult<Finding> {
             Ok(Finding::Recommendation {
                 code: slug(code, "recommendation code")?,
@@ -427,6 +438,7 @@ pub(crate) const SIGNATURES: &[(&str, &str)] = &[
     ("parse_float", "parse_float(string) -> float"),
     ("parse_int", "parse_int(string) -> int"),
     ("recommend", "recommend(string, string) -> Finding"),
+    ("recommend", "recommend(string, string, string) -> Finding"),
     ("recommend", "recommend(string, string, Date, string) -> Finding"),
     ("review", "review(string, string, Date, string) -> Finding"),
     (
@@ -449,8 +461,8 @@ pub const DESCRIPTIONS: &[(&str, &str)] = &[
     ("insufficient_information", "Decide that the case does not hold enough to decide: `insufficient_information(scheme, reason)`; the reasons say what is missing."),
     ("review", "Schedule a review: `review(kind, owner, due, reason)`; kind is one of `light_touch`, `planned`, `unplanned`, `requested`, `direct_payment`, `gp_care_plan`, `post_discharge_contact`; owner is `council`, `gp_practice` or `joint`. The engine works out whether it is upcoming, due or overdue."),
     ("review_window", "Schedule a review with a window: `review_window(kind, owner, opens, due, reason)`, e.g. the light-touch review 6 to 8 weeks after sign-off."),
-    ("escalate", "Escalate: `escalate(level, to, respond_by, reason)`; level is `emergency`, `urgent`, `high` or `routine`; `to` is a recipient declared in the manifest."),
-    ("recommend", "Recommend an action: `recommend(code, reason)`, or `recommend(code, owner, due, reason)` with who and by when."),
+    ("escalate", "Escalate: `escalate(level, to, respond_by, reason)`; level is `emergency`, `urgent`, `high` or `routine`; `to` is a recipient declared in the manifest. The engine works out whether the response is upcoming, due or overdue."),
+    ("recommend", "Recommend an action: `recommend(code, reason)`; `recommend(code, owner, reason)` with who; `recommend(code, owner, due, reason)` with who and by when. A recommendation with a date gets a status (upcoming, due or overdue)."),
     ("date", "Read a date written `YYYY-MM-DD`: `date(\"2025-04-01\")`."),
     ("add_days", "The date `n` calendar days later (earlier when negative): `d.add_days(14)`."),
     ("add_weeks", "The date `n` weeks later: `d.add_weeks(6)`."),

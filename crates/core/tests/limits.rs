@@ -1,6 +1,6 @@
 //! Every limit in `Limits`, each asserting its exact error.
 
-use careplan_core::{evaluate_error_to_json, Case, EvaluateError, Limits, LoadError, PackSource, RulePack, SourceFile};
+use careplan_core::{evaluate_error_to_json, Case, Limits, LoadError, PackSource, RulePack, SourceFile};
 
 const MANIFEST: &str = r#"
 [pack]
@@ -28,18 +28,29 @@ fn pack(body: &str, limits: &Limits) -> Result<RulePack, LoadError> {
     )
 }
 
-/// Loads a one-rule pack, evaluates a minimal case and returns the error message and
-/// the `limit` named in the error's JSON.
+/// Loads a one-rule pack, evaluates a minimal case and returns the rule's failure (as
+/// "rule `id` message at place") and the `limit` named in the evaluation's JSON.
 fn check(body: &str, limits: &Limits) -> (String, String) {
     let pack = pack(body, limits).expect("the rule compiles");
     let case = Case::from_json(r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#).expect("valid case");
-    let err: EvaluateError = pack
+    let evaluation = pack
         .evaluate(&case, "2025-01-01".parse().expect("date"))
-        .expect_err("the rule must hit a limit");
-    let json = evaluate_error_to_json(&err);
-    assert_eq!(json["code"], "careplan::limit_exceeded", "{err}");
-    assert_eq!(json["rule"], "limits.rule");
-    (err.to_string(), json["limit"].as_str().unwrap_or_default().to_owned())
+        .expect("a rule that hits a limit fails alone, not the evaluation");
+    assert!(!evaluation.complete);
+    let json = serde_json::to_value(&evaluation).expect("serializes");
+    let failure = &json["failures"][0];
+    assert_eq!(failure["rule"], "limits.rule");
+    assert_eq!(failure["kind"], "limit");
+    let failure = &evaluation.failures[0];
+    let place = if failure.line.is_some() {
+        format!(" at {}", failure.place())
+    } else {
+        String::new()
+    };
+    (
+        format!("rule `{}` {}{place}", failure.rule, failure.message),
+        json["failures"][0]["limit"].as_str().unwrap_or_default().to_owned(),
+    )
 }
 
 fn load_problems(body: &str, limits: &Limits) -> Vec<String> {
@@ -145,7 +156,7 @@ fn findings() {
         &limits,
     );
     assert_eq!(limit, "findings");
-    assert_eq!(message, "rule `limits.rule` exceeded the `findings` limit of 10");
+    assert_eq!(message, "rule `limits.rule` the evaluation would have more than 10 findings");
 }
 
 #[test]
@@ -206,10 +217,9 @@ fn the_pack_evaluates_the_next_case_after_a_limit() {
     let today = "2025-01-01".parse().expect("date");
     let runaway = Case::from_json(r#"{"person": {"id": "runaway", "date_of_birth": "1950-01-01"}}"#).expect("valid");
     let normal = Case::from_json(r#"{"person": {"id": "normal", "date_of_birth": "1950-01-01"}}"#).expect("valid");
-    assert!(matches!(
-        pack.evaluate(&runaway, today),
-        Err(EvaluateError::LimitExceeded { .. })
-    ));
+    let stopped = pack.evaluate(&runaway, today).expect("evaluates, incomplete");
+    assert_eq!(stopped.failures[0].limit, Some(careplan_core::Limit::Operations));
+    assert!(stopped.recommendations.is_empty());
     let evaluation = pack.evaluate(&normal, today).expect("the next case evaluates");
     assert_eq!(evaluation.recommendations[0].code, "ok");
 }
@@ -232,4 +242,51 @@ fn case_size() {
     );
     let small = r#"{"person": {"id": "p-1", "date_of_birth": "1950-01-01"}}"#;
     careplan_core::evaluate_json(&pack, small, "2025-01-01").expect("a case within the limit evaluates");
+}
+
+/// Operation and size limits bound each rule's run, so a rule that exhausts one fails
+/// alone and the rules after it run with budgets of their own; the findings limit
+/// bounds the whole evaluation, so a rule whose findings would pass it fails and the
+/// rules after it still add findings while room is left.
+#[test]
+fn a_rule_that_hits_a_limit_fails_alone() {
+    let rule = |id: &str, body: &str| SourceFile {
+        path: format!("{id}.rhai"),
+        text: format!("//! id = \"limits.{id}\"\n//! title = \"t\"\n//! kind = \"recommendation\"\n//! cites = \"test\"\n{body}"),
+    };
+    let limits = Limits {
+        max_findings: 3,
+        ..Limits::default()
+    };
+    let pack = RulePack::load(
+        &PackSource {
+            location: "limits".into(),
+            manifest: MANIFEST.into(),
+            files: vec![
+                rule("a-runaway", "loop {}"),
+                rule("b-ok", "recommend(\"b\", \"fine\")"),
+                rule("c-many", "[recommend(\"c\", \"1\"), recommend(\"c\", \"2\"), recommend(\"c\", \"3\")]"),
+                rule("d-two", "[recommend(\"d\", \"1\"), recommend(\"d\", \"2\")]"),
+            ],
+        },
+        &[],
+        &limits,
+    )
+    .expect("loads");
+    let case = Case::from_json(r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#).expect("valid case");
+    let evaluation = pack.evaluate(&case, "2025-01-01".parse().expect("date")).expect("evaluates");
+    let failed: Vec<(&str, Option<careplan_core::Limit>)> =
+        evaluation.failures.iter().map(|f| (f.rule.as_str(), f.limit)).collect();
+    assert_eq!(
+        failed,
+        [
+            ("limits.a-runaway", Some(careplan_core::Limit::Operations)),
+            ("limits.c-many", Some(careplan_core::Limit::Findings)),
+        ]
+    );
+    let codes: Vec<&str> = evaluation.recommendations.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["b", "d", "d"]);
+    assert_eq!(evaluation.audit.rules_fired, ["limits.b-ok", "limits.d-two"]);
+    assert_eq!(evaluation.audit.rules_evaluated, 4);
+    assert!(!evaluation.complete);
 }

@@ -1,7 +1,7 @@
 //! Nothing a rule writes can reach outside the engine: each way out fails when the pack
 //! loads (or, for functions that do not exist, when the rule runs), with a clear error.
 
-use careplan_core::{Case, EvaluateError, Limits, LoadError, PackSource, RulePack, SourceFile};
+use careplan_core::{Case, Limits, LoadError, PackSource, RulePack, SourceFile};
 
 fn load(body: &str) -> Result<RulePack, LoadError> {
     let text = format!(
@@ -28,14 +28,21 @@ fn load_problem(body: &str) -> String {
     format!("{place} {} {}", problem.code(), problem.message())
 }
 
+/// The rule's failure as "rule `id` failed at place: message".
 fn run_error(body: &str) -> String {
     let pack = load(body).expect("compiles");
     let case = Case::from_json(r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#).expect("valid");
-    let err = pack
+    let evaluation = pack
         .evaluate(&case, "2025-01-01".parse().expect("date"))
-        .expect_err("must fail");
-    assert!(matches!(err, EvaluateError::RuleFailed { .. }), "{err}");
-    err.to_string()
+        .expect("a failing rule fails alone");
+    assert!(!evaluation.complete);
+    let failure = &evaluation.failures[0];
+    let place = if failure.line.is_some() {
+        format!(" at {}", failure.place())
+    } else {
+        String::new()
+    };
+    format!("rule `{}` failed{place}: {}", failure.rule, failure.message)
 }
 
 #[test]

@@ -42,8 +42,8 @@ use wasmtime::{
 
 pub use bindings::exports::careplan::engine::engine::{
     Audit, CaseProblem, Decision, Diagnostic, EligibilityDecision, Error as EngineError, Escalation, EscalationLevel,
-    Evaluation, Layer, LimitFailure, Owner, PackInfo, PackSource, Recommendation, ReviewDue, ReviewStatus, RuleFailure,
-    RuleInfo, Severity, SourceFile,
+    Evaluation, EvaluationText, Failure, FailureKind, Layer, NotInForce, Owner, PackInfo, PackSource, RecipientInfo, Recommendation,
+    ReviewDue, RuleInfo, SchemeInfo, Severity, SourceFile, Status,
 };
 use bindings::{Careplan, CareplanPre};
 
@@ -83,8 +83,9 @@ impl Default for HostConfig {
 /// What can go wrong in the host.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
-    /// The engine answered with a typed error: invalid rules, an invalid case, a rule
-    /// that failed or hit a limit.
+    /// The engine answered with a typed error: invalid rules, an invalid case, an
+    /// invalid as-of date or parameter, or no rule in force. (A rule that fails is not
+    /// an error: the evaluation lists it in its failures.)
     #[error("{}", describe(.0))]
     Engine(Box<EngineError>),
     /// The call trapped: it ran past the deadline, past the memory cap, or the
@@ -156,19 +157,6 @@ fn describe(err: &EngineError) -> String {
         EngineError::InvalidAsOf(message)
         | EngineError::NotInForce(message)
         | EngineError::InvalidParameter(message) => message.clone(),
-        EngineError::LimitExceeded(limit) => format!(
-            "rule `{}` exceeded the `{}` limit of {}{}",
-            limit.failure.rule,
-            limit.limit,
-            limit.max,
-            place(&limit.failure.file, limit.failure.line, limit.failure.column)
-        ),
-        EngineError::RuleFailed(failure) => format!(
-            "rule `{}` failed{}: {}",
-            failure.rule,
-            place(&failure.file, failure.line, failure.column),
-            failure.message
-        ),
     }
 }
 
@@ -400,6 +388,17 @@ impl RulePack {
                 .careplan_engine_engine()
                 .rule_pack()
                 .call_evaluate_json(&mut l.store, l.pack, case_json, as_of)
+        })
+    }
+
+    /// Evaluates case JSON as of a `YYYY-MM-DD` date: the exact text `careplan eval
+    /// --format text` prints, for people.
+    pub fn evaluate_text(&mut self, case_json: &str, as_of: &str) -> Result<EvaluationText, HostError> {
+        self.call(|l| {
+            l.instance
+                .careplan_engine_engine()
+                .rule_pack()
+                .call_evaluate_text(&mut l.store, l.pack, case_json, as_of)
         })
     }
 

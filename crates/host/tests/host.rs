@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use careplan_host::{EngineError, HostConfig, HostError, PackSource, Runtime, SourceFile, TrapKind, COMPONENT};
+use careplan_host::{EngineError, FailureKind, HostConfig, HostError, PackSource, Runtime, SourceFile, TrapKind, COMPONENT};
 
 const CASE: &str = r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#;
 
@@ -91,17 +91,13 @@ fn the_component_is_within_its_size_budget() {
 fn an_endless_loop_stops_at_the_operations_limit() {
     let runtime = shared();
     let mut handle = runtime.load(pack("loop {}"), Vec::new()).expect("loads");
-    match handle.evaluate_json(&runaway_case(), "2025-01-01") {
-        Err(HostError::Engine(err)) if matches!(*err, EngineError::LimitExceeded(_)) => {
-            let EngineError::LimitExceeded(limit) = *err else {
-                unreachable!()
-            };
-            assert_eq!(limit.limit, "operations");
-            assert_eq!(limit.failure.rule, "hostile.rule");
-            assert_eq!((limit.failure.line, limit.failure.column), (Some(7), Some(6)));
-        }
-        other => panic!("expected the operations limit, got {other:?}"),
-    }
+    let evaluation = handle.evaluate(&runaway_case(), "2025-01-01").expect("a runaway rule fails alone");
+    assert!(!evaluation.complete);
+    let failure = &evaluation.failures[0];
+    assert_eq!(failure.kind, FailureKind::Limit);
+    assert_eq!(failure.limit.as_deref(), Some("operations"));
+    assert_eq!(failure.rule, "hostile.rule");
+    assert_eq!((failure.line, failure.column), (Some(7), Some(6)));
     assert_still_works(&mut handle);
 }
 
@@ -111,13 +107,9 @@ fn deep_recursion_stops_at_the_call_depth_limit() {
     let mut handle = runtime
         .load(pack_with("fn down(n) { down(n + 1) }", "down(0);"), Vec::new())
         .expect("loads");
-    match handle.evaluate_json(&runaway_case(), "2025-01-01") {
-        Err(HostError::Engine(err)) => assert!(
-            matches!(&*err, EngineError::LimitExceeded(limit) if limit.limit == "call_depth"),
-            "{err:?}"
-        ),
-        other => panic!("expected the call depth limit, got {other:?}"),
-    }
+    let evaluation = handle.evaluate(&runaway_case(), "2025-01-01").expect("a runaway rule fails alone");
+    let limits: Vec<Option<&str>> = evaluation.failures.iter().map(|f| f.limit.as_deref()).collect();
+    assert_eq!(limits, [Some("call_depth")]);
     assert_still_works(&mut handle);
 }
 
