@@ -103,7 +103,7 @@ fn reconcile(sweep: &Sweep, count: u64, corrupted: &[u64]) {
     let evaluated = count - corrupted.len() as u64;
     assert!(
         sweep.summary.starts_with(&format!(
-            "{count} lines: {evaluated} evaluated, {} errors\n",
+            "{count} lines: {evaluated} complete, 0 incomplete (a rule failed), {} invalid, 0 stopped by the host\n",
             corrupted.len()
         )),
         "{}",
@@ -175,6 +175,23 @@ fn faulty_caseload(path: &Path, count: u64) -> BTreeMap<&'static str, Vec<u64>> 
     faults
 }
 
+/// The line numbers of the records whose evaluation is incomplete, with one failure of
+/// `kind` (`runtime`, `limit`, `invalid_result`).
+fn lines_failed(sweep: &Sweep, kind: &str) -> Vec<u64> {
+    sweep
+        .records
+        .iter()
+        .filter(|r| {
+            let evaluation = &r["evaluation"];
+            evaluation["complete"] == false
+                && evaluation["failures"]
+                    .as_array()
+                    .is_some_and(|f| f.len() == 1 && f[0]["kind"] == kind)
+        })
+        .map(|r| r["line"].as_u64().expect("a line number"))
+        .collect()
+}
+
 /// The line numbers of the records whose error has `code`.
 fn lines_with(sweep: &Sweep, code: &str) -> Vec<u64> {
     sweep
@@ -205,16 +222,24 @@ fn fault_injected_sweeps_reconcile_exactly() {
     for (i, record) in wasm.records.iter().enumerate() {
         assert_eq!(record["line"].as_u64(), Some(i as u64 + 1), "in input order");
     }
-    assert_eq!(&lines_with(&wasm, "careplan::rule_failed"), throw);
-    assert_eq!(&lines_with(&wasm, "careplan::limit_exceeded"), runaway);
+    assert_eq!(&lines_failed(&wasm, "runtime"), throw);
+    assert_eq!(&lines_failed(&wasm, "limit"), runaway);
     assert_eq!(&lines_with(&wasm, "careplan::trap"), slow);
-    let failed = throw.len() + runaway.len() + slow.len();
+    let incomplete = throw.len() + runaway.len();
     assert!(
-        wasm.summary
-            .starts_with(&format!("1500 lines: {} evaluated, {failed} errors\n", 1_500 - failed)),
+        wasm.summary.starts_with(&format!(
+            "1500 lines: {} complete, {incomplete} incomplete (a rule failed), 0 invalid, {} stopped by the host\n\
+             rule failures (the findings of these rules are missing from those lines):\n  \
+             faulty.faults: limit, on {} lines\n  faulty.faults: runtime, on {} lines\n",
+            1_500 - incomplete - slow.len(),
+            slow.len(),
+            runaway.len(),
+            throw.len()
+        )),
         "{}",
         wasm.summary
     );
+    assert_eq!(wasm.code, 1, "incomplete and stopped lines make the sweep exit 1");
     // The line after each trap was evaluated normally.
     for line in slow {
         let next = &wasm.records[*line as usize];
@@ -229,12 +254,122 @@ fn fault_injected_sweeps_reconcile_exactly() {
     // same failures, but the slow lines evaluate.
     let native = sweep("tests/data/packs/faulty", &input, &["--engine", "native"]);
     assert_eq!(native.records.len(), 1_500);
-    assert_eq!(&lines_with(&native, "careplan::rule_failed"), throw);
-    assert_eq!(&lines_with(&native, "careplan::limit_exceeded"), runaway);
+    assert_eq!(&lines_failed(&native, "runtime"), throw);
+    assert_eq!(&lines_failed(&native, "limit"), runaway);
     assert!(lines_with(&native, "careplan::trap").is_empty());
     for (n, (a, b)) in native.records.iter().zip(&wasm.records).enumerate() {
         if !slow.contains(&(n as u64 + 1)) {
             assert_eq!(a, b, "line {}: native and Wasm records differ", n + 1);
+        }
+    }
+}
+
+/// The measured failure this guards against: a local rule that throws for cases without
+/// an optional date must not take the national escalations of those cases with it. A
+/// third of a 300-case caseload lacks the date; a tenth of it has a safeguarding concern
+/// with the person in immediate danger. Every one of the 30 emergencies is reported, and
+/// each case without the date is an incomplete evaluation naming the local rule.
+#[test]
+fn a_failing_local_rule_keeps_every_national_escalation() {
+    let packs = scratch("layered-packs");
+    let _ = std::fs::remove_dir_all(&packs);
+    copy_dir(&root().join("rules/england"), &packs.join("england"));
+    let local = packs.join("northdale");
+    std::fs::create_dir_all(&local).expect("pack folder");
+    std::fs::write(
+        local.join("pack.toml"),
+        "[pack]\nid = \"northdale\"\nname = \"Northdale\"\nauthority = \"Northdale Council (invented)\"\n\
+         version = \"1.0.0\"\nextends = \"england\"\n\n[local_fields.home_care_requested_on]\ntype = \"date\"\n\
+         description = \"When home care was asked for\"\n",
+    )
+    .expect("manifest");
+    std::fs::write(
+        local.join("home-care.rhai"),
+        "//! id = \"northdale.home-care\"\n//! title = \"Home care follow-up\"\n//! kind = \"recommendation\"\n\
+         //! cites = \"Northdale policy (invented)\"\n\
+         let due = record.local.home_care_requested_on.add_days(10);\n\
+         recommend(\"follow-up-home-care\", \"council\", due, \"follow up the home care request\")\n",
+    )
+    .expect("rule");
+    let input = scratch("layered.jsonl");
+    let mut text = String::new();
+    for n in 1..=300u32 {
+        let date = if n % 3 == 0 {
+            String::new()
+        } else {
+            ", \"local\": {\"home_care_requested_on\": \"2025-05-01\"}".to_owned()
+        };
+        let concern = if n % 10 == 0 {
+            ", \"events\": [{\"date\": \"2025-06-01\", \"kind\": \"safeguarding_concern\", \"safeguarding\": \
+             {\"categories\": [\"physical\"], \"immediate_danger\": true, \"has_care_needs\": true, \
+             \"unable_to_protect_self\": true}}]"
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "{{\"person\": {{\"id\": \"n{n}\", \"date_of_birth\": \"1940-03-{:02}\"}}{concern}{date}}}\n",
+            1 + n % 28
+        ));
+    }
+    std::fs::write(&input, text).expect("caseload");
+    let pack = local.to_str().expect("a UTF-8 path");
+    let native = sweep(pack, &input, &["--engine", "native"]);
+    let wasm = sweep(pack, &input, &["--engine", "wasm", "--jobs", "2"]);
+    assert_eq!(native.records, wasm.records);
+    assert_eq!(native.summary, wasm.summary);
+    for sweep in [&native, &wasm] {
+        let emergencies: Vec<u64> = sweep
+            .records
+            .iter()
+            .filter(|r| {
+                r["evaluation"]["escalations"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|e| e["level"] == "emergency"))
+            })
+            .map(|r| r["line"].as_u64().expect("a line number"))
+            .collect();
+        assert_eq!(emergencies, (1..=30).map(|n| n * 10).collect::<Vec<u64>>());
+        for record in &sweep.records {
+            let line = record["line"].as_u64().expect("a line number");
+            let evaluation = &record["evaluation"];
+            if line % 3 == 0 {
+                assert_eq!(evaluation["complete"], false, "line {line}");
+                let failures = evaluation["failures"].as_array().expect("failures");
+                assert_eq!(failures.len(), 1, "line {line}");
+                assert_eq!(failures[0]["rule"], "northdale.home-care");
+                assert_eq!(failures[0]["kind"], "runtime");
+                assert_eq!(failures[0]["line"], 5);
+            } else {
+                assert_eq!(evaluation["complete"], true, "line {line}");
+                assert_eq!(evaluation["failures"], serde_json::json!([]));
+            }
+        }
+        assert!(
+            sweep.summary.starts_with(
+                "300 lines: 200 complete, 100 incomplete (a rule failed), 0 invalid, 0 stopped by the host\n\
+                 rule failures (the findings of these rules are missing from those lines):\n  \
+                 northdale.home-care: runtime, on 100 lines\n"
+            ),
+            "{}",
+            sweep.summary
+        );
+        assert!(
+            sweep.summary.contains("escalations: 30 emergency, 30 urgent"),
+            "{}",
+            sweep.summary
+        );
+        assert_eq!(sweep.code, 1);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("readable").filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copied");
         }
     }
 }

@@ -193,7 +193,7 @@ fn the_shipped_packs_are_clean() {
     assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
     let out = stdout(&output);
     assert!(
-        out.contains("rules/england: pack `england` 1.0.0 has no errors:"),
+        out.contains("rules/england: pack `england` 1.1.0 has no errors:"),
         "{out}"
     );
     assert!(

@@ -23,8 +23,11 @@ struct Summary {
     complete: u64,
     /// Evaluated, but at least one rule failed.
     incomplete: u64,
-    /// No evaluation: the line is not a valid case (or the host stopped it).
+    /// No evaluation: the line is not a valid case (or not UTF-8, or empty).
     invalid: u64,
+    /// No evaluation: the host stopped it (a time or memory bound through the
+    /// component) or could not run it.
+    stopped: u64,
     /// Failures by rule and kind: the number of lines each failed on.
     failures: std::collections::BTreeMap<(String, &'static str), u64>,
     reviews: [u64; 3],
@@ -32,11 +35,19 @@ struct Summary {
 }
 
 impl Summary {
-    fn count(&mut self, evaluation: Option<&careplan_core::Evaluation>) {
+    fn count(&mut self, record: &Record) {
         use careplan_core::{EscalationLevel, Status};
         self.lines += 1;
-        let Some(evaluation) = evaluation else {
-            self.invalid += 1;
+        let Some(evaluation) = &record.evaluation else {
+            let code = record
+                .error
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .and_then(Value::as_str);
+            match code {
+                Some("careplan::trap" | "careplan::host") => self.stopped += 1,
+                _ => self.invalid += 1,
+            }
             return;
         };
         if evaluation.complete {
@@ -69,8 +80,8 @@ impl Summary {
 
     fn text(&self) -> String {
         let mut text = format!(
-            "{} lines: {} complete, {} incomplete (a rule failed), {} invalid\n",
-            self.lines, self.complete, self.incomplete, self.invalid
+            "{} lines: {} complete, {} incomplete (a rule failed), {} invalid, {} stopped by the host\n",
+            self.lines, self.complete, self.incomplete, self.invalid, self.stopped
         );
         if !self.failures.is_empty() {
             text.push_str("rule failures (the findings of these rules are missing from those lines):\n");
@@ -199,7 +210,7 @@ pub(super) fn run(
         Ok(summary) => {
             progress.finish_and_clear();
             eprint!("{}", summary.text());
-            if summary.invalid > 0 || summary.incomplete > 0 {
+            if summary.invalid > 0 || summary.incomplete > 0 || summary.stopped > 0 {
                 Exit::Failed
             } else {
                 Exit::Ok
@@ -288,7 +299,7 @@ fn sweep(
             for (_, results) in workers.iter().take(sent) {
                 let records = results.recv().map_err(|_| "a worker stopped".to_owned())?;
                 for record in records {
-                    summary.count(record.evaluation.as_ref());
+                    summary.count(&record);
                     serde_json::to_writer(&mut writer, &record).map_err(|err| format!("cannot write: {err}"))?;
                     writer.write_all(b"\n").map_err(|err| format!("cannot write: {err}"))?;
                     progress.inc(1);

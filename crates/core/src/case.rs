@@ -443,6 +443,7 @@ pub struct Plan {
     #[serde(default)]
     pub direct_payment: Option<DirectPayment>,
     /// The plan relies on care from an unpaid carer (family, a friend, a neighbour).
+    /// Care and support plans only.
     #[serde(default)]
     pub relies_on_unpaid_carer: bool,
     /// Date that carer was offered a carer's assessment (Care Act 2014 s.10).
@@ -939,6 +940,12 @@ impl Case {
             }
         }
         for (i, plan) in self.plans.iter().enumerate() {
+            if plan.relies_on_unpaid_carer && plan.kind != PlanKind::CareAndSupport {
+                problem(
+                    format!("plans[{i}].relies_on_unpaid_carer"),
+                    "`relies_on_unpaid_carer` belongs on a care and support plan (the council's duty to offer the carer an assessment, Care Act 2014 s.10)".into(),
+                );
+            }
             if plan.carer_assessment_offered.is_some() && !plan.relies_on_unpaid_carer {
                 problem(
                     format!("plans[{i}].carer_assessment_offered"),

@@ -26,7 +26,7 @@ impl RulePack {
     /// still contributes its findings. Errs only when the input is wrong or no rule of
     /// the pack is in force on `as_of`.
     pub fn evaluate(&self, case: &Case, as_of: Date) -> Result<Evaluation, EvaluateError> {
-        self.evaluate_with_params(case, as_of, self.params.clone())
+        self.evaluate_with_params(case, as_of, self.params_on(as_of).clone())
     }
 
     /// Evaluates `case` with some of the pack's parameters set to other values, as a
@@ -39,12 +39,16 @@ impl RulePack {
         as_of: Date,
         overrides: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Evaluation, EvaluateError> {
-        let params = self.params_with(overrides)?;
+        let params = self.params_with(as_of, overrides)?;
         self.evaluate_with_params(case, as_of, params)
     }
 
-    fn params_with(&self, overrides: &serde_json::Map<String, serde_json::Value>) -> Result<Dynamic, EvaluateError> {
-        let mut params = self.params.clone_cast::<Map>();
+    fn params_with(
+        &self,
+        as_of: Date,
+        overrides: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Dynamic, EvaluateError> {
+        let mut params = self.params_on(as_of).clone_cast::<Map>();
         for (name, value) in overrides {
             let invalid = |message: String| EvaluateError::InvalidParameter {
                 name: name.clone(),
@@ -451,11 +455,10 @@ fn runtime_message(err: &EvalAltResult) -> (String, Option<String>) {
         _ => None,
     };
     if let Some(property) = missing_field {
-        let help = crate::suggest::did_you_mean(&property, case_field_names().iter().map(String::as_str))
-            .map_or_else(
-                || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
-                |best| format!("did you mean `{best}`?"),
-            );
+        let help = crate::suggest::did_you_mean(&property, case_field_names().iter().map(String::as_str)).map_or_else(
+            || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
+            |best| format!("did you mean `{best}`?"),
+        );
         return (format!("there is no field `{property}` here"), Some(help));
     }
     const READ_ONLY: &str =
@@ -469,7 +472,8 @@ fn runtime_message(err: &EvalAltResult) -> (String, Option<String>) {
         EvalAltResult::ErrorDotExpr(message, _) if message.contains("for type 'record'") => {
             ("`record` cannot be changed".to_owned(), Some(READ_ONLY.into()))
         }
-        EvalAltResult::ErrorAssignmentToConstant(name, _) | EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => {
+        EvalAltResult::ErrorAssignmentToConstant(name, _)
+        | EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => {
             (format!("`{name}` cannot be changed"), Some(READ_ONLY.into()))
         }
         other => (lower_first(&other.to_string()), None),

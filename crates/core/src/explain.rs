@@ -106,7 +106,7 @@ impl RulePack {
         let mut scope = Scope::new();
         scope.push_constant_dynamic("record", self.record(case)?);
         scope.push_constant("today", as_of);
-        scope.push_constant_dynamic("params", self.params.clone());
+        scope.push_constant_dynamic("params", self.params_on(as_of).clone());
         let inputs = scope.len();
         let rules = self
             .rules

@@ -92,9 +92,7 @@ pub use case::*;
 pub use date::{Date, DateError};
 #[cfg(feature = "metadata")]
 pub use engine::{registered_functions, vocabulary, VocabularyEntry};
-pub use error::{
-    CaseError, CaseProblem, EvaluateError, Limit, LoadError, Location, PackProblem, ProblemSeverity,
-};
+pub use error::{CaseError, CaseProblem, EvaluateError, Limit, LoadError, Location, PackProblem, ProblemSeverity};
 pub use evaluate::ENGINE;
 pub use evaluation::{
     Audit, Decision, EligibilityDecision, Escalation, EscalationLevel, Evaluation, Failure, FailureKind, LayerRef,

@@ -156,7 +156,9 @@ pub struct RulePack {
     pub(crate) info: PackInfo,
     pub(crate) engine: Engine,
     pub(crate) rules: Vec<CompiledRule>,
-    pub(crate) params: Dynamic,
+    /// The parameters, by date: a layer with effective dates sets its parameters only
+    /// within them, as it runs its rules only within them.
+    pub(crate) params: DatedParams,
     pub(crate) limits: Limits,
 }
 
@@ -556,23 +558,21 @@ impl RulePack {
             return Err(LoadError::new(target_id, problems));
         }
 
-        let mut param_map = Map::new();
-        for (name, parameter) in &parameters {
-            param_map.insert(
-                name.as_str().into(),
-                parameter.value.as_ref().map_or(Dynamic::UNIT, param_dynamic),
-            );
-        }
+        let params = dated_parameters(&chain, &parameters);
 
         // The span in which some version of some rule is in force.
         let versions = || rules.iter().flat_map(CompiledRule::versions);
         let effective_from = versions()
             .map(|r| r.info.effective_from)
-            .try_fold(None, |min: Option<Date>, from| from.map(|f| Some(min.map_or(f, |m| m.min(f)))))
+            .try_fold(None, |min: Option<Date>, from| {
+                from.map(|f| Some(min.map_or(f, |m| m.min(f))))
+            })
             .flatten();
         let effective_to = versions()
             .map(|r| r.info.effective_to)
-            .try_fold(None, |max: Option<Date>, to| to.map(|t| Some(max.map_or(t, |m| m.max(t)))))
+            .try_fold(None, |max: Option<Date>, to| {
+                to.map(|t| Some(max.map_or(t, |m| m.max(t))))
+            })
             .flatten();
         let target = chain.last().map(|l| &l.manifest);
         let info = PackInfo {
@@ -601,9 +601,18 @@ impl RulePack {
             info,
             engine,
             rules,
-            params: Dynamic::from_map(param_map),
+            params,
             limits: limits.clone(),
         })
+    }
+
+    /// The parameters as rules read them on `as_of`.
+    pub(crate) fn params_on(&self, as_of: Date) -> &Dynamic {
+        let DatedParams { before, from } = &self.params;
+        from.iter()
+            .rev()
+            .find(|(day, _)| *day <= as_of)
+            .map_or(before, |(_, params)| params)
     }
 
     /// What the pack is: id, version, digest, layers, rules, schemes and parameters.
@@ -614,6 +623,54 @@ impl RulePack {
     /// The limits the pack's rules run under.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+}
+
+/// The parameters rules read: the map in force before every layer's dates, and the map
+/// in force from each of those dates, in date order.
+pub(crate) struct DatedParams {
+    before: Dynamic,
+    from: Vec<(Date, Dynamic)>,
+}
+
+/// The parameter maps in force from each date. A layer with an `effective_from` or
+/// `effective_to` sets its parameters only on the dates its own rules run; outside them
+/// the value of the layer below holds (or, for a parameter no layer below sets, the
+/// layer's own value, which only its own rules read). Maps are built once, at load, for
+/// each span between the layers' dates.
+fn dated_parameters(chain: &[Layer], layered: &BTreeMap<String, Parameter>) -> DatedParams {
+    let window = |m: &Manifest| (m.effective_from, m.effective_to);
+    let in_window = |(from, to): (Option<Date>, Option<Date>), day: Option<Date>| match day {
+        // The span before every date: only a layer with no first day covers it.
+        None => from.is_none(),
+        Some(day) => from.is_none_or(|f| f <= day) && to.is_none_or(|t| day <= t),
+    };
+    let mut starts: BTreeSet<Date> = BTreeSet::new();
+    for layer in chain.iter().filter(|l| !l.manifest.parameters.is_empty()) {
+        let (from, to) = window(&layer.manifest);
+        starts.extend(from);
+        starts.extend(to.and_then(|t| t.add_days(1).ok()));
+    }
+    let on = |day: Option<Date>| {
+        let mut map = Map::new();
+        for (name, parameter) in layered {
+            // The topmost layer that sets it and is in force on `day`, else the lowest.
+            let setters = chain
+                .iter()
+                .filter_map(|l| l.manifest.parameters.get(name).map(|p| (l, p)));
+            let chosen = setters
+                .clone()
+                .filter(|(l, _)| in_window(window(&l.manifest), day))
+                .last()
+                .or_else(|| setters.clone().next())
+                .map_or(parameter.value.as_ref(), |(_, p)| p.value.as_ref());
+            map.insert(name.as_str().into(), chosen.map_or(Dynamic::UNIT, param_dynamic));
+        }
+        Dynamic::from_map(map)
+    };
+    DatedParams {
+        before: on(None),
+        from: starts.into_iter().map(|day| (day, on(Some(day)))).collect(),
     }
 }
 

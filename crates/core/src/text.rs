@@ -72,7 +72,12 @@ impl RulePack {
                 escalation.respond_by,
                 relative(as_of, escalation.respond_by)
             );
-            if let Some(contact) = self.info.recipients.get(&escalation.to).and_then(|r| r.contact.as_ref()) {
+            if let Some(contact) = self
+                .info
+                .recipients
+                .get(&escalation.to)
+                .and_then(|r| r.contact.as_ref())
+            {
                 let _ = writeln!(out, "    contact: {contact}");
             }
             let _ = writeln!(out, "    - {}", escalation.reason);
@@ -175,8 +180,16 @@ impl RulePack {
                 failure.pack,
                 failure.place()
             );
-            let _ = writeln!(out, "│   {} failure: {}", failure.kind.as_str().replace('_', " "), failure.message);
-            if let Some(line) = failure.line.and_then(|line| self.source_line(&failure.file, line).map(|t| (line, t))) {
+            let _ = writeln!(
+                out,
+                "│   {} failure: {}",
+                failure.kind.as_str().replace('_', " "),
+                failure.message
+            );
+            if let Some(line) = failure
+                .line
+                .and_then(|line| self.source_line(&failure.file, line).map(|t| (line, t)))
+            {
                 let _ = writeln!(out, "│     {} | {}", line.0, line.1.trim_end());
             }
             if let Some(help) = &failure.help {

@@ -30,7 +30,11 @@ pub(crate) struct Traced {
 enum Context {
     /// An `if` whose condition runs from `start` to the block at `body`, and whether
     /// the `return` is in the block taken when it holds.
-    If { start: Position, body: Position, holds: bool },
+    If {
+        start: Position,
+        body: Position,
+        holds: bool,
+    },
     /// A loop whose header runs from `start` to the block at `body`.
     Loop { start: Position, body: Position },
     /// A case of a `switch` at `at`.
@@ -176,7 +180,14 @@ impl Walker {
                 self.expr(&mut flow.expr);
                 let start = flow.expr.start_position();
                 let body = flow.body.position();
-                self.within(Context::If { start, body, holds: true }, &mut flow.body);
+                self.within(
+                    Context::If {
+                        start,
+                        body,
+                        holds: true,
+                    },
+                    &mut flow.body,
+                );
                 self.within(
                     Context::If {
                         start,
@@ -230,7 +241,11 @@ impl Walker {
                 }
                 let index = rhai::INT::try_from(self.returns.len()).unwrap_or(rhai::INT::MAX);
                 let original = value.take().map_or(Expr::Unit(at), |v| *v);
-                let items = [Expr::StringConstant(MARK.into(), at), Expr::IntegerConstant(index, at), original];
+                let items = [
+                    Expr::StringConstant(MARK.into(), at),
+                    Expr::IntegerConstant(index, at),
+                    original,
+                ];
                 *value = Some(Box::new(Expr::Array(items.into_iter().collect(), at)));
                 self.returns.push(self.stack.clone());
                 self.positions.push(at);

@@ -156,7 +156,10 @@ fn findings() {
         &limits,
     );
     assert_eq!(limit, "findings");
-    assert_eq!(message, "rule `limits.rule` the evaluation would have more than 10 findings");
+    assert_eq!(
+        message,
+        "rule `limits.rule` the evaluation would have more than 10 findings"
+    );
 }
 
 #[test]
@@ -252,7 +255,9 @@ fn case_size() {
 fn a_rule_that_hits_a_limit_fails_alone() {
     let rule = |id: &str, body: &str| SourceFile {
         path: format!("{id}.rhai"),
-        text: format!("//! id = \"limits.{id}\"\n//! title = \"t\"\n//! kind = \"recommendation\"\n//! cites = \"test\"\n{body}"),
+        text: format!(
+            "//! id = \"limits.{id}\"\n//! title = \"t\"\n//! kind = \"recommendation\"\n//! cites = \"test\"\n{body}"
+        ),
     };
     let limits = Limits {
         max_findings: 3,
@@ -265,7 +270,10 @@ fn a_rule_that_hits_a_limit_fails_alone() {
             files: vec![
                 rule("a-runaway", "loop {}"),
                 rule("b-ok", "recommend(\"b\", \"fine\")"),
-                rule("c-many", "[recommend(\"c\", \"1\"), recommend(\"c\", \"2\"), recommend(\"c\", \"3\")]"),
+                rule(
+                    "c-many",
+                    "[recommend(\"c\", \"1\"), recommend(\"c\", \"2\"), recommend(\"c\", \"3\")]",
+                ),
                 rule("d-two", "[recommend(\"d\", \"1\"), recommend(\"d\", \"2\")]"),
             ],
         },
@@ -274,7 +282,9 @@ fn a_rule_that_hits_a_limit_fails_alone() {
     )
     .expect("loads");
     let case = Case::from_json(r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#).expect("valid case");
-    let evaluation = pack.evaluate(&case, "2025-01-01".parse().expect("date")).expect("evaluates");
+    let evaluation = pack
+        .evaluate(&case, "2025-01-01".parse().expect("date"))
+        .expect("evaluates");
     let failed: Vec<(&str, Option<careplan_core::Limit>)> =
         evaluation.failures.iter().map(|f| (f.rule.as_str(), f.limit)).collect();
     assert_eq!(

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use careplan_host::{EngineError, FailureKind, HostConfig, HostError, PackSource, Runtime, SourceFile, TrapKind, COMPONENT};
+use careplan_host::{
+    EngineError, FailureKind, HostConfig, HostError, PackSource, Runtime, SourceFile, TrapKind, COMPONENT,
+};
 
 const CASE: &str = r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#;
 
@@ -91,7 +93,9 @@ fn the_component_is_within_its_size_budget() {
 fn an_endless_loop_stops_at_the_operations_limit() {
     let runtime = shared();
     let mut handle = runtime.load(pack("loop {}"), Vec::new()).expect("loads");
-    let evaluation = handle.evaluate(&runaway_case(), "2025-01-01").expect("a runaway rule fails alone");
+    let evaluation = handle
+        .evaluate(&runaway_case(), "2025-01-01")
+        .expect("a runaway rule fails alone");
     assert!(!evaluation.complete);
     let failure = &evaluation.failures[0];
     assert_eq!(failure.kind, FailureKind::Limit);
@@ -107,7 +111,9 @@ fn deep_recursion_stops_at_the_call_depth_limit() {
     let mut handle = runtime
         .load(pack_with("fn down(n) { down(n + 1) }", "down(0);"), Vec::new())
         .expect("loads");
-    let evaluation = handle.evaluate(&runaway_case(), "2025-01-01").expect("a runaway rule fails alone");
+    let evaluation = handle
+        .evaluate(&runaway_case(), "2025-01-01")
+        .expect("a runaway rule fails alone");
     let limits: Vec<Option<&str>> = evaluation.failures.iter().map(|f| f.limit.as_deref()).collect();
     assert_eq!(limits, [Some("call_depth")]);
     assert_still_works(&mut handle);
