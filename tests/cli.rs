@@ -58,6 +58,37 @@ fn eval_text_is_a_readable_summary() {
     insta::assert_snapshot!("eval_tiny_text", stdout(&output));
 }
 
+/// A rule that fails leaves an incomplete evaluation, never a silent one: the JSON says
+/// `complete: false` with the failure, the text puts the failure first in a box, and
+/// both exit 1, natively and through the component alike.
+#[test]
+fn eval_an_incomplete_evaluation_says_so_and_exits_1() {
+    let args = [
+        "eval",
+        "tests/data/packs/faulty",
+        "tests/data/cases/faulty-throw.json",
+        "--as-of",
+        "2025-01-01",
+    ];
+    let mut texts = Vec::new();
+    for engine in ["native", "wasm"] {
+        let json = careplan(&[&args[..], &["--engine", engine]].concat());
+        assert_eq!(code(&json), 1, "{}", stderr(&json));
+        let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON on stdout");
+        assert_eq!(value["complete"], false);
+        assert_eq!(value["failures"][0]["rule"], "faulty.faults");
+        assert_eq!(value["failures"][0]["kind"], "runtime");
+        assert_eq!(value["failures"][0]["message"], "this case asked the rule to fail");
+        assert_eq!(value["failures"][0]["line"], 7);
+        assert_eq!(value["recommendations"], serde_json::json!([]));
+        let text = careplan(&[&args[..], &["--engine", engine, "--format", "text"]].concat());
+        assert_eq!(code(&text), 1, "{}", stderr(&text));
+        texts.push(stdout(&text));
+    }
+    assert_eq!(texts[0], texts[1], "native and Wasm render the same text");
+    insta::assert_snapshot!("eval_incomplete_text", texts[0]);
+}
+
 /// The national pack on its sample case: the evaluation hosts receive, in full.
 #[test]
 fn eval_national_sample() {

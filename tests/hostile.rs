@@ -131,6 +131,24 @@ fn input(name: &str) -> Input {
 }
 
 /// An error JSON as `code`, `code:limit` or `code:first problem code`.
+/// An evaluation's outcome: `ok` when complete; `incomplete:` and the first failure's
+/// kind (and limit) when a rule failed. The text is the failures' messages, which no
+/// more than an error's may repeat personal data.
+fn classify_evaluation(json: &str) -> (String, String) {
+    let evaluation: Value = serde_json::from_str(json).expect("an evaluation is JSON");
+    let Some(first) = evaluation["failures"].as_array().and_then(|f| f.first()) else {
+        assert_eq!(evaluation["complete"], true, "no failures, so complete");
+        return ("ok".into(), String::new());
+    };
+    assert_eq!(evaluation["complete"], false, "failures, so not complete");
+    let kind = first["kind"].as_str().unwrap_or("?");
+    let outcome = match first["limit"].as_str() {
+        Some(limit) => format!("incomplete:{kind}:{limit}"),
+        None => format!("incomplete:{kind}"),
+    };
+    (outcome, evaluation["failures"].to_string())
+}
+
 fn classify(error: &Value) -> String {
     let code = error["code"].as_str().unwrap_or("?").to_owned();
     if let Some(limit) = error["limit"].as_str() {
@@ -215,7 +233,7 @@ impl Engines {
             }
         };
         match outcome {
-            Ok(_) => ("ok".into(), String::new()),
+            Ok(json) => classify_evaluation(&json),
             Err(error) => (classify(&error), error.to_string()),
         }
     }
@@ -240,7 +258,7 @@ impl Engines {
                 .map_err(|e| host_error_json(&e)),
         };
         match outcome {
-            Ok(_) => ("ok".into(), String::new()),
+            Ok(json) => classify_evaluation(&json),
             Err(error) => (classify(&error), error.to_string()),
         }
     }

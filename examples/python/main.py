@@ -22,7 +22,7 @@ from typing import Any
 from wasmtime import Engine, Store, WasmtimeError
 from wasmtime.component import Component, Func, Instance, Linker, Record, Variant
 
-INTERFACE = "careplan:engine/engine@0.1.0"
+INTERFACE = "careplan:engine/engine@0.2.0"
 
 USAGE = "usage: python main.py <careplan.wasm> <pack-dir> <case.json> <as-of YYYY-MM-DD>"
 

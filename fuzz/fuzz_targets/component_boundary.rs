@@ -97,6 +97,13 @@ fn case(input: common::CaseInput<'_>) {
                     ],
                     "the JSON and the typed evaluation find different things"
                 );
+                assert_eq!(value["complete"].as_bool(), Some(typed.complete));
+                assert_eq!(
+                    value["failures"].as_array().map_or(0, Vec::len),
+                    typed.failures.len(),
+                    "the JSON and the typed evaluation list different failures"
+                );
+                assert_eq!(typed.complete, typed.failures.is_empty());
                 let fired: Vec<&str> = value["audit"]["rules_fired"]
                     .as_array()
                     .map(|ids| ids.iter().filter_map(|id| id.as_str()).collect())

@@ -75,6 +75,15 @@ fn case(input: common::CaseInput<'_>) {
         ),
     };
     assert_same("the case", n, w);
+    if parameters.is_none() {
+        // The text for people is rendered by core in both: the same bytes too.
+        let text = |rendered: careplan_core::EvaluationText| format!("{}{}", rendered.complete, rendered.text);
+        let n = careplan_core::evaluate_text(native, input.case, input.as_of).map(text);
+        let w = wasm
+            .evaluate_text(input.case, input.as_of)
+            .map(|rendered| format!("{}{}", rendered.complete, rendered.text));
+        assert_same("the text", n, w);
+    }
 }
 
 fn pack(source: PackSource) {

@@ -148,33 +148,8 @@ impl RulePack {
         let mut count = 0usize;
         for rule in running {
             evaluation.audit.rules_evaluated += 1;
-            let result = self.run(rule, &mut scope);
+            let findings = self.findings_of(rule, &mut scope, &decided, count);
             scope.rewind(inputs);
-            // A rule's findings go in whole or not at all: every one is checked first.
-            let findings = result
-                .map_err(|err| self.rule_error(rule, *err))
-                .and_then(|value| {
-                    collect_findings(value).map_err(|message| failure(rule, FailureKind::InvalidResult, message, None))
-                })
-                .and_then(|findings| check_findings(rule, &findings, &decided).map(|()| findings))
-                .and_then(|findings| {
-                    if count + findings.len() > self.limits.max_findings {
-                        let max = self.limits.max_findings;
-                        let mut failure = failure(
-                            rule,
-                            FailureKind::Limit,
-                            format!("the evaluation would have more than {max} findings"),
-                            Some(format!(
-                                "this rule returned {}, with {count} already made by the rules before it",
-                                findings.len()
-                            )),
-                        );
-                        failure.limit = Some(Limit::Findings);
-                        failure.max = Some(max as u64);
-                        return Err(failure);
-                    }
-                    Ok(findings)
-                });
             match findings {
                 Ok(findings) if findings.is_empty() => {}
                 Ok(findings) => {
@@ -184,11 +159,45 @@ impl RulePack {
                         self.push_finding(&mut evaluation, &mut decided, rule, finding, as_of);
                     }
                 }
-                Err(failure) => evaluation.failures.push(failure),
+                Err(failure) => evaluation.failures.push(*failure),
             }
         }
         evaluation.complete = evaluation.failures.is_empty();
         Ok(evaluation)
+    }
+
+    /// Runs `rule` and returns its findings, every one checked before any is kept (a
+    /// rule's findings go in whole or not at all), or its failure. `count` findings are
+    /// already in the evaluation.
+    fn findings_of(
+        &self,
+        rule: &CompiledRule,
+        scope: &mut Scope,
+        decided: &BTreeMap<String, String>,
+        count: usize,
+    ) -> Result<Vec<Finding>, Box<Failure>> {
+        let value = self
+            .run(rule, scope)
+            .map_err(|err| Box::new(self.rule_error(rule, *err)))?;
+        let findings = collect_findings(value)
+            .map_err(|message| Box::new(failure(rule, FailureKind::InvalidResult, message, None)))?;
+        check_findings(rule, &findings, decided)?;
+        let max = self.limits.max_findings;
+        if count + findings.len() > max {
+            let mut failure = failure(
+                rule,
+                FailureKind::Limit,
+                format!("the evaluation would have more than {max} findings"),
+                Some(format!(
+                    "this rule returned {}, with {count} already made by the rules before it",
+                    findings.len()
+                )),
+            );
+            failure.limit = Some(Limit::Findings);
+            failure.max = Some(max as u64);
+            return Err(Box::new(failure));
+        }
+        Ok(findings)
     }
 
     /// Runs one rule: `Engine::eval_ast_with_scope`, but with the rule's kept
@@ -486,7 +495,7 @@ fn check_findings(
     rule: &CompiledRule,
     findings: &[Finding],
     decided: &BTreeMap<String, String>,
-) -> Result<(), Failure> {
+) -> Result<(), Box<Failure>> {
     let kind = rule.info.kind;
     let mut here: Vec<&str> = Vec::new();
     for finding in findings {
@@ -495,7 +504,7 @@ fn check_findings(
                 crate::RuleKind::Eligibility | crate::RuleKind::Escalation => "an",
                 _ => "a",
             };
-            return Err(failure(
+            return Err(Box::new(failure(
                 rule,
                 FailureKind::InvalidResult,
                 format!(
@@ -509,7 +518,7 @@ fn check_findings(
                     "a rule may only return findings of its own kind (`kind = \"{}\"`); split it into two rules",
                     kind.as_str()
                 )),
-            ));
+            )));
         }
         if let Finding::Eligibility { scheme, .. } = finding {
             let first = decided
@@ -517,12 +526,12 @@ fn check_findings(
                 .map(String::as_str)
                 .or_else(|| here.contains(&scheme.as_str()).then_some(rule.info.id.as_str()));
             if let Some(first) = first {
-                return Err(failure(
+                return Err(Box::new(failure(
                     rule,
                     FailureKind::InvalidResult,
                     format!("scheme `{scheme}` was already decided by rule `{first}`"),
                     Some("each scheme gets one decision per evaluation; override the other rule instead".into()),
-                ));
+                )));
             }
             here.push(scheme);
         }

@@ -660,8 +660,7 @@ fn dated_parameters(chain: &[Layer], layered: &BTreeMap<String, Parameter>) -> D
                 .filter_map(|l| l.manifest.parameters.get(name).map(|p| (l, p)));
             let chosen = setters
                 .clone()
-                .filter(|(l, _)| in_window(window(&l.manifest), day))
-                .last()
+                .rfind(|(l, _)| in_window(window(&l.manifest), day))
                 .or_else(|| setters.clone().next())
                 .map_or(parameter.value.as_ref(), |(_, p)| p.value.as_ref());
             map.insert(name.as_str().into(), chosen.map_or(Dynamic::UNIT, param_dynamic));

@@ -2,8 +2,9 @@
 //! the conditions that led there, or its end.
 //!
 //! The rule runs a second time from a copy of its AST in which every `return` (not
-//! `throw`) hands back a tagged list `[MARK, n, value]` instead of its value, so the
-//! result says which `return` ended the rule. Each `return` is listed beforehand with
+//! `throw`), and every expression whose value is the rule's value (its last one, and
+//! the last one of each branch of a final `if`), hands back a tagged list
+//! `[MARK, n, value]` instead of its value, so the result says where the rule ended. Each `return` is listed beforehand with
 //! the `if` conditions (and whether each held), loops and `switch` cases around it, so
 //! the explanation can quote the condition from the rule's source. Evaluations never
 //! run this copy: it costs nothing on the evaluation path.
@@ -21,6 +22,8 @@ pub(crate) struct Traced {
     pub ast: AST,
     returns: Vec<Vec<Context>>,
     return_positions: Vec<Position>,
+    /// For each tagged point: a `return` (true) or a final expression (false).
+    is_return: Vec<bool>,
     loops: Vec<(Position, Position)>,
     last: Position,
 }
@@ -28,8 +31,8 @@ pub(crate) struct Traced {
 /// What surrounds a `return`.
 #[derive(Clone)]
 enum Context {
-    /// An `if` whose condition runs from `start` to the block at `body`, and whether
-    /// the `return` is in the block taken when it holds.
+    /// An `if` (its keyword at `start`) whose condition runs up to the block at `body`,
+    /// and whether the `return` is in the block taken when it holds.
     If {
         start: Position,
         body: Position,
@@ -49,6 +52,7 @@ impl Traced {
         for stmt in &mut statements {
             walker.stmt(stmt);
         }
+        walker.tail(&mut statements);
         let last = ast.statements().last().map_or(Position::NONE, Stmt::position);
         let mut traced = AST::new(statements, ast.shared_lib().clone());
         if let Some(source) = ast.source() {
@@ -58,6 +62,7 @@ impl Traced {
             ast: traced,
             returns: walker.returns,
             return_positions: walker.positions,
+            is_return: walker.is_return,
             loops: walker.loops,
             last,
         }
@@ -76,7 +81,7 @@ impl Traced {
                 match context {
                     Context::If { start, body, holds } => because.push(format!(
                         "`{}` (line {}) {}",
-                        text(*start, *body),
+                        condition(&text(*start, *body)),
                         line(*start),
                         if *holds { "holds" } else { "does not hold" }
                     )),
@@ -86,7 +91,17 @@ impl Traced {
                     Context::Switch { at } => within.push(format!("in a case of the `switch` on line {}", line(*at))),
                 }
             }
-            let mut out = format!("It stopped at the `return` on line {}", line(*at));
+            let is_return = self.is_return.get(index).copied().unwrap_or(true);
+            if !is_return && contexts.is_empty() {
+                // The rule's last expression, reached with no condition to name: say what
+                // its loops went through instead.
+                return self.ran_to_its_end(source);
+            }
+            let mut out = if is_return {
+                format!("It stopped at the `return` on line {}", line(*at))
+            } else {
+                format!("It ended with the value on line {}", line(*at))
+            };
             if !within.is_empty() {
                 out.push_str(&format!(" ({})", within.join(", ")));
             }
@@ -97,6 +112,12 @@ impl Traced {
             }
             return out;
         }
+        self.ran_to_its_end(source)
+    }
+
+    /// The explanation of a rule that ran through to its last line: the loops it has.
+    fn ran_to_its_end(&self, source: &SharedSource) -> String {
+        let text = |from: Position, to: Position| quote(source, from, to);
         let mut out = format!("It ran to its end (line {}) without a finding", line(self.last));
         let loops: Vec<String> = self
             .loops
@@ -139,10 +160,20 @@ fn join_and(items: &[String]) -> String {
     }
 }
 
+/// An `if` statement's text up to its block, without the keyword and any parentheses
+/// around the whole condition.
+fn condition(text: &str) -> String {
+    let text = text.strip_prefix("if").unwrap_or(text).trim();
+    match text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        Some(inner) if !inner.contains(['(', ')']) => inner.trim().to_owned(),
+        _ => text.to_owned(),
+    }
+}
+
 /// The source text from `from` up to (not including) `to`, trimmed and on one line.
 fn quote(source: &SharedSource, from: Position, to: Position) -> String {
     let offset = |p: Position| match (p.line(), p.position()) {
-        (Some(line), Some(column)) => Some(usize::from(source.span_at(line, column).offset())),
+        (Some(line), Some(column)) => Some(source.span_at(line, column).offset()),
         _ => None,
     };
     let text = match (offset(from), offset(to)) {
@@ -158,6 +189,7 @@ struct Walker {
     stack: Vec<Context>,
     returns: Vec<Vec<Context>>,
     positions: Vec<Position>,
+    is_return: Vec<bool>,
     loops: Vec<(Position, Position)>,
 }
 
@@ -165,6 +197,60 @@ impl Walker {
     fn block(&mut self, block: &mut StmtBlock) {
         for stmt in block.statements_mut().iter_mut() {
             self.stmt(stmt);
+        }
+    }
+
+    /// Tags `value` as the point where the rule ends: the value becomes
+    /// `[MARK, n, value]` and the point is listed with what surrounds it.
+    fn tag(&mut self, value: Expr, at: Position, is_return: bool) -> Expr {
+        let index = rhai::INT::try_from(self.returns.len()).unwrap_or(rhai::INT::MAX);
+        self.returns.push(self.stack.clone());
+        self.positions.push(at);
+        self.is_return.push(is_return);
+        let items = [
+            Expr::StringConstant(MARK.into(), at),
+            Expr::IntegerConstant(index, at),
+            value,
+        ];
+        Expr::Array(items.into_iter().collect(), at)
+    }
+
+    /// Tags the statement whose value is the value of `statements`: the last one, or,
+    /// when that is an `if`, the last one of each of its branches.
+    fn tail(&mut self, statements: &mut [Stmt]) {
+        let Some(last) = statements.last_mut() else { return };
+        match last {
+            Stmt::Expr(expr) => {
+                let at = expr.start_position();
+                let value = std::mem::take(&mut **expr);
+                **expr = self.tag(value, at, false);
+            }
+            Stmt::FnCall(..) => {
+                let Stmt::FnCall(call, at) = std::mem::replace(last, Stmt::Noop(Position::NONE)) else {
+                    return;
+                };
+                let value = self.tag(Expr::FnCall(call, at), at, false);
+                *last = Stmt::Expr(Box::new(value));
+            }
+            Stmt::If(flow, at) => {
+                let start = *at;
+                let body = flow.body.position();
+                self.stack.push(Context::If {
+                    start,
+                    body,
+                    holds: true,
+                });
+                self.tail(flow.body.statements_mut());
+                self.stack.pop();
+                self.stack.push(Context::If {
+                    start,
+                    body,
+                    holds: false,
+                });
+                self.tail(flow.branch.statements_mut());
+                self.stack.pop();
+            }
+            _ => {}
         }
     }
 
@@ -176,9 +262,11 @@ impl Walker {
 
     fn stmt(&mut self, stmt: &mut Stmt) {
         match stmt {
-            Stmt::If(flow, _) => {
+            Stmt::If(flow, at) => {
                 self.expr(&mut flow.expr);
-                let start = flow.expr.start_position();
+                // From the `if` keyword: an operator's position is its operator's, not its
+                // left operand's, so the condition's own position would cut it short.
+                let start = *at;
                 let body = flow.body.position();
                 self.within(
                     Context::If {
@@ -239,16 +327,8 @@ impl Walker {
                 if let Some(value) = value.as_deref_mut() {
                     self.expr(value);
                 }
-                let index = rhai::INT::try_from(self.returns.len()).unwrap_or(rhai::INT::MAX);
                 let original = value.take().map_or(Expr::Unit(at), |v| *v);
-                let items = [
-                    Expr::StringConstant(MARK.into(), at),
-                    Expr::IntegerConstant(index, at),
-                    original,
-                ];
-                *value = Some(Box::new(Expr::Array(items.into_iter().collect(), at)));
-                self.returns.push(self.stack.clone());
-                self.positions.push(at);
+                *value = Some(Box::new(self.tag(original, at, true)));
             }
             _ => {}
         }
@@ -271,5 +351,73 @@ impl Walker {
             Expr::Map(map, _) => map.0.iter_mut().for_each(|(_, value)| self.expr(value)),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// Why `script` (a rule body) made no finding, as `explain` says it.
+    fn why(script: &str) -> String {
+        let engine = crate::engine::new_engine(&crate::Limits::default(), Arc::default());
+        let ast = engine.compile(script).expect("the script compiles");
+        let traced = Traced::new(&ast);
+        let value: Dynamic = engine.eval_ast(&traced.ast).expect("the script runs");
+        traced.explain(&value, &SharedSource::new("r.rhai", script))
+    }
+
+    #[test]
+    fn names_the_condition_that_held() {
+        assert_eq!(
+            why("let x = 3;\nif x > 2 || x < 0 {\n    return ();\n}\n42"),
+            "It stopped at the `return` on line 3 because `x > 2 || x < 0` (line 2) holds, so it made no finding."
+        );
+    }
+
+    #[test]
+    fn names_every_condition_of_an_else_if_chain() {
+        assert_eq!(
+            why("let x = 1;\nif x > 2 {\n    1\n} else if x == 1 {\n    return;\n} else {\n    2\n}"),
+            "It stopped at the `return` on line 5 because `x > 2` (line 2) does not hold and `x == 1` (line 4) \
+             holds, so it made no finding."
+        );
+    }
+
+    #[test]
+    fn says_which_loop_a_return_is_in() {
+        assert_eq!(
+            why("for i in 0..3 {\n    if i == 1 { return []; }\n}\n()"),
+            "It stopped at the `return` on line 2 (inside `for i in 0..3` (line 1)) because `i == 1` (line 2) \
+             holds, so it made no finding."
+        );
+    }
+
+    #[test]
+    fn names_the_loops_of_a_rule_that_ran_to_its_end() {
+        assert_eq!(
+            why("let found = [];\nfor i in 0..3 {\n    if i > 5 { found.push(i); }\n}\nfound"),
+            "It ran to its end (line 5) without a finding: nothing that `for i in 0..3` (line 2) went through \
+             met its conditions."
+        );
+    }
+
+    #[test]
+    fn names_the_branch_of_a_final_if_whose_value_ended_the_rule() {
+        assert_eq!(
+            why("let r = ();\nif is_none(r) {\n    ()\n} else if r > 1 {\n    [r]\n} else {\n    []\n}"),
+            "It ended with the value on line 3 because `is_none(r)` (line 2) holds, so it made no finding."
+        );
+    }
+
+    #[test]
+    fn a_throw_is_not_taken_for_a_return() {
+        let engine = crate::engine::new_engine(&crate::Limits::default(), Arc::default());
+        let ast = engine.compile("if true { throw \"no\"; }\n()").expect("compiles");
+        let traced = Traced::new(&ast);
+        assert_eq!(traced.is_return, [false], "only the final `()` is tagged");
+        assert!(engine.eval_ast::<Dynamic>(&traced.ast).is_err());
     }
 }

@@ -73,19 +73,28 @@ fn the_component_imports_nothing_and_exports_the_engine() {
         }
     }
     assert_eq!(imports, Vec::<String>::new(), "the component must import nothing");
-    assert_eq!(exports, ["careplan:engine/engine@0.1.0"]);
+    assert_eq!(exports, ["careplan:engine/engine@0.2.0"]);
 }
 
-/// The size budget: at most 1.5 MB (1,500,000 bytes). The component measured
-/// 1,497,559 bytes when this was written; Rhai's interpreter is about a third of it.
-/// What was cut to get here (schemars, jiff, a path-tracking deserializer, Rhai's
-/// optimizer, closures, maths and iterator packages) is in ARCHITECTURE.md.
+/// The size budget, as decided from what hosts pay (issue 17): what a browser downloads
+/// is the component gzipped, at most 1 MB (gzip -9), and what a server holds is the raw
+/// component, at most 4 MB. (It was 1,500,000 raw bytes until 0.2.0 of the interface;
+/// the component measured 1,567,430 raw bytes when the budget changed.)
 #[test]
 fn the_component_is_within_its_size_budget() {
+    use std::io::Write as _;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(COMPONENT).expect("gzip in memory");
+    let gzipped = gzip.finish().expect("gzip in memory").len();
+    eprintln!("the component: {} bytes, {gzipped} bytes gzipped (-9)", COMPONENT.len());
     assert!(
-        COMPONENT.len() <= 1_500_000,
-        "the component is {} bytes, over its 1,500,000-byte budget",
+        COMPONENT.len() <= 4_000_000,
+        "the component is {} bytes, over its 4,000,000-byte budget",
         COMPONENT.len()
+    );
+    assert!(
+        gzipped <= 1_000_000,
+        "the component is {gzipped} bytes gzipped, over its 1,000,000-byte budget"
     );
 }
 
