@@ -102,15 +102,8 @@ impl RulePack {
     }
 
     fn evaluate_with_params(&self, case: &Case, as_of: Date, params: Dynamic) -> Result<Evaluation, EvaluateError> {
-        let mut running = Vec::with_capacity(self.rules.len());
-        let mut not_in_force = Vec::new();
-        for rule in &self.rules {
-            match rule.version_on(as_of, &mut not_in_force) {
-                Some(version) => running.push(version),
-                None => continue,
-            }
-        }
-        if running.is_empty() {
+        let in_force = |rule: &CompiledRule| rule.versions().any(|v| v.info.in_force_on(as_of));
+        if !self.rules.iter().any(in_force) {
             return Err(self.not_in_force(as_of));
         }
         let record = self.record(case)?;
@@ -140,13 +133,16 @@ impl RulePack {
                 as_of,
                 rules_evaluated: 0,
                 rules_fired: Vec::new(),
-                rules_not_in_force: not_in_force,
+                rules_not_in_force: Vec::new(),
             },
         };
         // Which rule decided each scheme, so that a second decision is a failure.
         let mut decided: BTreeMap<String, String> = BTreeMap::new();
         let mut count = 0usize;
-        for rule in running {
+        for rule in &self.rules {
+            let Some(rule) = rule.version_on(as_of, &mut evaluation.audit.rules_not_in_force) else {
+                continue;
+            };
             evaluation.audit.rules_evaluated += 1;
             let findings = self.findings_of(rule, &mut scope, &decided, count);
             scope.rewind(inputs);
