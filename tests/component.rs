@@ -64,6 +64,20 @@ impl Both {
                 .evaluate_json_with_parameters(case, as_of, &Value::Object(params.clone()).to_string())
         };
         let succeeded = native.is_ok();
+        // The text for people too, where there is an evaluation: core renders it in both.
+        if succeeded && params.is_empty() {
+            let native_text = careplan_core::evaluate_text(&self.native, case, as_of).map(|t| (t.complete, t.text));
+            let wasm_text = self.wasm.evaluate_text(case, as_of).map(|t| (t.complete, t.text));
+            match (native_text, wasm_text) {
+                (Ok(n), Ok(w)) if n == w => {}
+                (n, w) => {
+                    return (
+                        succeeded,
+                        Some(format!("the texts differ:\nnative: {n:?}\nwasm:   {w:?}")),
+                    )
+                }
+            }
+        }
         let difference = match (native, wasm) {
             (Ok(n), Ok(w)) if n == w => None,
             (Err(n), Err(w)) if evaluate_error_to_json(&n) == host_error_json(&w) => None,
@@ -266,8 +280,13 @@ const RATINGS: &[&str] = &["A", "B", "C", "C"];
 /// One generated case and as-of date. About one in thirty is broken on purpose (an
 /// unknown field, an unreal date, a wrong type), so errors are compared too.
 fn generate(rng: &mut Rng, n: u64) -> (String, String) {
-    // rules/elmshire is in force from 2025-04-01; the bank-holiday table ends in 2030.
-    let year = 2025 + rng.below(5);
+    // The national pack's rules run from 2014-04-01, rules/elmshire's from 2025-04-01;
+    // the bank-holiday table ends in 2030. Mostly recent years, some from the start.
+    let year = if rng.chance(80) {
+        2025 + rng.below(5)
+    } else {
+        2014 + rng.below(11)
+    };
     let as_of = format!("{year}-{:02}-{:02}", 4 + rng.below(9), 1 + rng.below(28));
     let mut person = json!({
         "id": format!("gen-{n:05}"),
@@ -275,6 +294,9 @@ fn generate(rng: &mut Rng, n: u64) -> (String, String) {
     });
     if rng.chance(60) {
         person["ordinary_residence"] = json!(rng.pick(&["Elmshire", "Elmshire", "Othershire", " "]));
+    }
+    if rng.chance(40) {
+        person["present_in"] = json!(rng.pick(&["Elmshire", "Northdale"]));
     }
     if rng.chance(30) {
         person["postcode"] = json!("ZZ99 3AA");
@@ -309,13 +331,27 @@ fn generate(rng: &mut Rng, n: u64) -> (String, String) {
                 }));
             }
         }
+        let refused = rng.chance(8);
         let mut assessment = json!({
             "kind": if carer { "carer" } else { rng.pick(&["needs", "needs", "reassessment"]) },
             "date": rng.date_near(year),
-            "refused": rng.chance(5),
+            "refused": refused,
             "outcomes": outcomes,
             "wellbeing": { "significant_impact": rng.chance(70), "basis": rng.pick(&["is", "likely_to_be"]) },
         });
+        if refused && !carer && rng.chance(70) {
+            assessment["refusal"] = json!({
+                "lacks_capacity": rng.chance(50),
+                "best_interests": rng.chance(50),
+                "abuse_or_neglect": rng.chance(30),
+            });
+        }
+        if rng.chance(30) {
+            assessment["written_record_given"] = json!(rng.date_near(year));
+        }
+        if rng.chance(20) {
+            assessment["advice_given"] = json!(rng.date_near(year));
+        }
         if rng.chance(10) {
             assessment["fluctuating_period"] =
                 json!({ "from": format!("{}-01-01", year - 1), "to": format!("{}-03-01", year - 1) });
@@ -342,11 +378,23 @@ fn generate(rng: &mut Rng, n: u64) -> (String, String) {
         if rng.chance(15) {
             plan["direct_payment"] = json!({ "first_payment": rng.date_near(year) });
         }
+        if plan["kind"] == "care_and_support" && rng.chance(30) {
+            plan["relies_on_unpaid_carer"] = json!(true);
+            if rng.chance(50) {
+                plan["carer_assessment_offered"] = json!(rng.date_near(year));
+            }
+        }
         plans.push(plan);
     }
     case["plans"] = json!(plans);
     let reviews: Vec<Value> = (0..rng.below(3))
-        .map(|_| json!({ "date": rng.date_near(year), "kind": rng.pick(&["light_touch", "planned", "unplanned", "post_discharge_contact", "gp_care_plan"]) }))
+        .map(|_| {
+            let mut review = json!({ "date": rng.date_near(year), "kind": rng.pick(&["light_touch", "planned", "unplanned", "post_discharge_contact", "gp_care_plan"]) });
+            if rng.chance(20) {
+                review["significant_change"] = json!(rng.pick(&["carer_input_lost", "needs_changed", "other"]));
+            }
+            review
+        })
         .collect();
     case["reviews"] = json!(reviews);
     if rng.chance(15) {
@@ -368,6 +416,14 @@ fn generate(rng: &mut Rng, n: u64) -> (String, String) {
                 "has_care_needs": if rng.chance(80) { json!(rng.chance(70)) } else { Value::Null },
                 "unable_to_protect_self": if rng.chance(80) { json!(rng.chance(60)) } else { Value::Null },
             });
+            if rng.chance(30) {
+                let met = rng.chance(50);
+                let mut decision = json!({ "date": event["date"], "criteria_met": met });
+                if !met && rng.chance(50) {
+                    decision["signposted"] = json!(rng.date_near(year));
+                }
+                event["safeguarding"]["section_42_decision"] = decision;
+            }
         }
         events.push(event);
     }
@@ -407,6 +463,9 @@ fn generate(rng: &mut Rng, n: u64) -> (String, String) {
             .map(|d| ((*d).to_owned(), json!(rng.pick(RATINGS))))
             .collect();
         case["chc_checklist"] = json!({ "date": rng.date_near(year), "ratings": ratings });
+    }
+    if rng.chance(10) {
+        case["placement_considered"] = json!({ "kind": rng.pick(&["care_home", "nursing_home", "funded_nursing_care"]), "date": rng.date_near(year) });
     }
     if rng.chance(20) {
         case["local"] = json!({ "home_care_requested": rng.chance(70), "home_care_requested_on": rng.date_near(year) });

@@ -10,9 +10,59 @@ use std::process::Command;
 /// The target the component's core module is built for: no WASI, so no imports.
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
+/// Makes sure the standard library for [`TARGET`] is installed for the toolchain that
+/// builds the component, installing it with rustup when it is missing. rustup installs
+/// the targets `rust-toolchain.toml` lists only when it installs the toolchain itself, so
+/// a machine that already had the pinned toolchain has no wasm target. Says on standard
+/// error (and as a cargo warning) what it does. Returns what it did, for the caller.
+pub fn ensure_target() -> Result<Option<String>, String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(&rustc)
+        .args(["--print", "target-libdir", "--target", TARGET])
+        .output()
+        .map_err(|err| format!("cannot run rustc to find the {TARGET} standard library: {err}"))?;
+    let libdir = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let installed = output.status.success()
+        && std::fs::read_dir(&libdir).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().starts_with("libcore-"))
+        });
+    if installed {
+        return Ok(None);
+    }
+    // rustup sets RUSTUP_TOOLCHAIN for the processes it starts: the toolchain in use.
+    let toolchain = std::env::var("RUSTUP_TOOLCHAIN").ok();
+    let mut message = format!("careplan: the {TARGET} target is not installed");
+    if let Some(toolchain) = &toolchain {
+        message.push_str(&format!(" for toolchain {toolchain}"));
+    }
+    message.push_str(&format!("; installing it with `rustup target add {TARGET}`"));
+    eprintln!("{message}");
+    println!("cargo:warning={message}");
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", TARGET]);
+    if let Some(toolchain) = &toolchain {
+        rustup.args(["--toolchain", toolchain]);
+    }
+    let status = rustup.status().map_err(|err| {
+        format!(
+            "the {TARGET} target is not installed and rustup could not be run to install it ({err}); \
+             install it with `rustup target add {TARGET}`"
+        )
+    })?;
+    if !status.success() {
+        return Err(format!(
+            "the {TARGET} target is not installed and `rustup target add {TARGET}` failed ({status})"
+        ));
+    }
+    Ok(Some(message))
+}
+
 /// Builds the component from the workspace at `workspace` into `target_dir` and returns
 /// the component's bytes.
 pub fn build(workspace: &Path, target_dir: &Path) -> Result<Vec<u8>, String> {
+    ensure_target()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let home = std::env::var("CARGO_HOME")
         .ok()
