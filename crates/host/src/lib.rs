@@ -440,6 +440,39 @@ impl RulePack {
     }
 }
 
+/// A cache file is the SHA-256 of the precompiled bytes, then the bytes: a file cut short
+/// or overwritten by anything else fails the check and is compiled afresh, never
+/// deserialized.
+fn read_cached(engine: &Engine, path: &std::path::Path) -> Option<Component> {
+    use sha2::{Digest, Sha256};
+    let file = std::fs::read(path).ok()?;
+    let (digest, bytes) = file.split_at_checked(32)?;
+    if Sha256::digest(bytes).as_slice() != digest {
+        return None;
+    }
+    // SAFETY: the bytes are exactly what `Component::serialize` wrote for this wasmtime
+    // version, engine configuration and component (all in the file's name; the digest
+    // proves the bytes whole), into a directory the embedder chose for this cache.
+    unsafe { Component::deserialize(engine, bytes) }.ok()
+}
+
+/// Writes a cache file through a temporary file of this process and thread alone, then
+/// renames it into place, so that two cold processes never write the same file.
+fn write_cached(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use sha2::{Digest, Sha256};
+    std::fs::create_dir_all(dir)?;
+    let thread = format!("{:?}", std::thread::current().id());
+    let unique: String = thread.chars().filter(char::is_ascii_digit).collect();
+    let temporary = path.with_extension(format!("{}-{unique}.tmp", std::process::id()));
+    let mut file = Sha256::digest(bytes).to_vec();
+    file.extend_from_slice(bytes);
+    let written = std::fs::write(&temporary, file).and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
 /// Compiles the component, or reads the precompiled artifact from `cache_dir` when one
 /// made by the same wasmtime, configuration and component is there.
 fn compile(engine: &Engine, cache_dir: Option<&std::path::Path>) -> Result<Component, HostError> {
@@ -457,22 +490,13 @@ fn compile(engine: &Engine, cache_dir: Option<&std::path::Path>) -> Result<Compo
         COMPONENT_SHA256.get(..16).unwrap_or("")
     );
     let path = dir.join(key);
-    if path.is_file() {
-        // SAFETY: the file was written by `Component::serialize` below, for this wasmtime
-        // version, engine configuration and component (all in its name), into a
-        // directory the embedder chose for this cache.
-        if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
-            return Ok(component);
-        }
+    if let Some(component) = read_cached(engine, &path) {
+        return Ok(component);
     }
     let component = Component::new(engine, COMPONENT).map_err(setup)?;
     if let Ok(bytes) = component.serialize() {
         // The cache is an optimisation: failing to write it is not an error.
-        let _ = std::fs::create_dir_all(dir);
-        let temporary = path.with_extension("tmp");
-        if std::fs::write(&temporary, bytes).is_ok() {
-            let _ = std::fs::rename(&temporary, &path);
-        }
+        let _ = write_cached(dir, &path, &bytes);
     }
     Ok(component)
 }

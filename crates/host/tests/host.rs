@@ -231,10 +231,39 @@ fn the_precompiled_artifact_is_cached_and_reused() {
         .filter_map(Result::ok)
         .collect();
     assert_eq!(files.len(), 1, "one artifact");
-    let mut handle = Runtime::new(config)
+    let mut handle = Runtime::new(config.clone())
         .expect("loads from the cache")
         .load(pack(""), Vec::new())
         .expect("loads");
     assert_still_works(&mut handle);
+
+    // A file cut short (or overwritten by anything else) fails its digest: the component
+    // is compiled afresh and the file rewritten, never deserialized.
+    let artifact = files[0].path();
+    let whole = std::fs::read(&artifact).expect("the artifact");
+    std::fs::write(&artifact, &whole[..whole.len() / 2]).expect("cut short");
+    let mut handle = Runtime::new(config.clone())
+        .expect("recompiles")
+        .load(pack(""), Vec::new())
+        .expect("loads");
+    assert_still_works(&mut handle);
+    assert_eq!(std::fs::read(&artifact).expect("rewritten"), whole);
+
+    // Cold runtimes started at once each write through a temporary file of their own:
+    // one whole artifact results, and no temporary file is left.
+    let _ = std::fs::remove_dir_all(&dir);
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            let config = config.clone();
+            scope.spawn(move || Runtime::new(config).expect("compiles"));
+        }
+    });
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("cache dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert_eq!(std::fs::read(&artifact).expect("the artifact"), whole);
     let _ = std::fs::remove_dir_all(&dir);
 }
