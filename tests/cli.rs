@@ -10,6 +10,8 @@ fn root() -> &'static Path {
 /// Runs `careplan` from the repository root with colour off.
 fn careplan(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_careplan"))
+        // The precompiled component goes under target/, never in the user's ~/.cache.
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
@@ -327,6 +329,8 @@ fn tool_failures_exit_2() {
 fn a_case_can_come_from_standard_input() {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_careplan"))
+        // The precompiled component goes under target/, never in the user's ~/.cache.
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
         .args(["eval", "tests/data/packs/tiny", "-", "--as-of", "2025-01-01"])
         .current_dir(root())
         .stdin(std::process::Stdio::piped())

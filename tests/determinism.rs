@@ -36,6 +36,8 @@ fn caseload() -> PathBuf {
 /// The SHA-256 of `careplan batch rules/elmshire` over the caseload, in a new process.
 fn digest(input: &Path, extra: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_careplan"))
+        // The precompiled component goes under target/, never in the user's ~/.cache.
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
         .current_dir(root())
         .args(["batch", "rules/elmshire"])
         .arg(input)

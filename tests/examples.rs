@@ -2,6 +2,9 @@
 //! Python through wasmtime-py) each load `rules/england` and print exactly what
 //! `careplan eval` prints for the sample case.
 //!
+//! They are in the slow tier (`CAREPLAN_SLOW_TESTS=1`, set by `.ci/run`): they need
+//! tools from outside Rust and, the first time, the npm registry and PyPI.
+//!
 //! Each test installs what its example needs when it is missing or out of date, and only
 //! then: `npm ci` in `examples/node` (when `node_modules` was not installed from the
 //! current `package-lock.json`), a Python virtual environment under cargo's
@@ -27,6 +30,17 @@ fn root() -> &'static Path {
 /// Where the tests keep the component and the Python environment between runs.
 fn scratch() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("examples")
+}
+
+/// Whether the slow tier runs: tests that rebuild, sweep very large inputs or need tools
+/// from outside Rust run only when `CAREPLAN_SLOW_TESTS` is set (`.ci/run` sets it), as
+/// rust-analyzer's slow tests do; otherwise they say that they were skipped.
+fn slow_tier(test: &str) -> bool {
+    let run = std::env::var_os("CAREPLAN_SLOW_TESTS").is_some_and(|v| !v.is_empty() && v != "0");
+    if !run {
+        eprintln!("{test}: skipped, in the slow tier (set CAREPLAN_SLOW_TESTS=1 to run it)");
+    }
+    run
 }
 
 /// Describes a command for messages: its program and arguments.
@@ -61,6 +75,8 @@ fn expected() -> &'static str {
     EXPECTED.get_or_init(|| {
         let output = run(
             Command::new(env!("CARGO_BIN_EXE_careplan"))
+                // The precompiled component goes under target/, never in the user's ~/.cache.
+                .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
                 .current_dir(root())
                 .args(["eval", PACK, CASE, "--as-of", AS_OF]),
             "",
@@ -106,6 +122,9 @@ fn assert_same_as_cli(example: &str, output: &Output) {
 
 #[test]
 fn rust_host_example_prints_what_the_cli_prints() {
+    if !slow_tier("rust_host_example_prints_what_the_cli_prints") {
+        return;
+    }
     // A workspace member, built in the same target directory as this test (the
     // workspace's, or `CARGO_TARGET_DIR`): cargo does not hold its build lock while tests
     // run, so this does not wait on the outer `cargo test`, and reuses what it built.
@@ -122,6 +141,9 @@ fn rust_host_example_prints_what_the_cli_prints() {
 
 #[test]
 fn node_example_prints_what_the_cli_prints() {
+    if !slow_tier("node_example_prints_what_the_cli_prints") {
+        return;
+    }
     let node = root().join("examples/node");
     let lock =
         std::fs::read_to_string(node.join("package-lock.json")).expect("examples/node/package-lock.json is readable");
@@ -152,6 +174,9 @@ fn node_example_prints_what_the_cli_prints() {
 
 #[test]
 fn python_example_prints_what_the_cli_prints() {
+    if !slow_tier("python_example_prints_what_the_cli_prints") {
+        return;
+    }
     let requirements = root().join("examples/python/requirements.txt");
     let wanted = std::fs::read_to_string(&requirements).expect("examples/python/requirements.txt is readable");
     let venv = scratch().join("python-venv");

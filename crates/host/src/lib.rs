@@ -47,11 +47,9 @@ pub use bindings::exports::careplan::engine::engine::{
 };
 use bindings::{Careplan, CareplanPre};
 
-/// The component's bytes, as built from this workspace.
-pub const COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/careplan.wasm"));
-
-/// The SHA-256 of [`COMPONENT`], in hex.
-pub const COMPONENT_SHA256: &str = include_str!(concat!(env!("OUT_DIR"), "/careplan.wasm.sha256"));
+/// The component's bytes and their SHA-256 in hex, as built from this workspace by
+/// careplan-artifacts.
+pub use careplan_artifacts::{COMPONENT, COMPONENT_SHA256};
 
 /// Bounds and caching for a [`Runtime`].
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use careplan_core::{evaluate_json, Case, Date, Limits, RulePack};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 fn benches(c: &mut Criterion) {

@@ -14,7 +14,7 @@ use careplan_host::{HostConfig, Runtime};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 fn benches(c: &mut Criterion) {

@@ -1,8 +1,8 @@
 //! Building the careplan component: compile `careplan-component` for
 //! `wasm32-unknown-unknown` with the `component` profile, then encode the core module
-//! as a component with `wit-component`. Used by the host's build script (so `cargo
-//! build` and `cargo test` build it, once, when its sources change) and by the test
-//! that builds it a second time to check the build is reproducible.
+//! as a component with `wit-component`. Used by careplan-artifacts' build script (so
+//! `cargo build` and `cargo test` build it, once, when what it reads changes) and by the
+//! test that builds it a second time to check the build is reproducible.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -110,4 +110,65 @@ pub fn build(workspace: &Path, target_dir: &Path) -> Result<Vec<u8>, String> {
         .module(&module)
         .and_then(|encoder| encoder.validate(true).encode())
         .map_err(|err| format!("cannot encode the component: {err:#}"))
+}
+
+/// The files the last build into `target_dir` read, from its dep-info, with the
+/// workspace's manifests and lockfile (not in dep-info, but they decide what is built)
+/// and this file. Files of the cargo registry never change, so they are left out.
+pub fn inputs(workspace: &Path, target_dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = [
+        "Cargo.toml",
+        "Cargo.lock",
+        "crates/core/Cargo.toml",
+        "crates/component/Cargo.toml",
+        "crates/artifacts/build/component.rs",
+    ]
+    .iter()
+    .map(|path| workspace.join(path))
+    .collect();
+    let dep_info = target_dir.join(TARGET).join("component").join("careplan_component.d");
+    let text = std::fs::read_to_string(&dep_info).unwrap_or_default();
+    let registry = std::env::var_os("CARGO_HOME").map(PathBuf::from);
+    let generated = target_dir.to_path_buf();
+    for path in dep_info_paths(&text) {
+        let path = PathBuf::from(path);
+        let outside = registry.as_ref().is_some_and(|r| path.starts_with(r)) || path.starts_with(&generated);
+        if !outside && !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
+}
+
+/// The prerequisites of a Makefile-style dep-info file (`out: dep dep ...`), with `\ `
+/// for a space in a path.
+fn dep_info_paths(text: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for line in text.lines() {
+        // The first rule lists the artifact's prerequisites; later lines (`dep:`) repeat them.
+        let Some((_, deps)) = line.split_once(": ") else {
+            continue;
+        };
+        let mut current = String::new();
+        let mut chars = deps.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek() == Some(&' ') => {
+                    current.push(' ');
+                    chars.next();
+                }
+                ' ' => {
+                    if !current.is_empty() {
+                        paths.push(std::mem::take(&mut current));
+                    }
+                }
+                other => current.push(other),
+            }
+        }
+        if !current.is_empty() {
+            paths.push(current);
+        }
+        break;
+    }
+    paths
 }
