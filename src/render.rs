@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
-use careplan_core::{CaseError, EvaluateError, LoadError, PackProblem};
+use careplan_core::{CaseError, EvaluateError, LoadError};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 /// How errors are written: for people or for programs.
@@ -130,11 +130,6 @@ pub fn evaluate_error(err: &EvaluateError, case_file: &str, case_text: &str) -> 
         EvaluateError::InvalidCase(case) => case_error(case, case_file, case_text),
         other => diagnostic(other as &dyn Diagnostic),
     }
-}
-
-/// A one-problem rendering used by `check --error-format human` summaries.
-pub fn problem(problem: &PackProblem) -> String {
-    diagnostic(problem as &dyn Diagnostic)
 }
 
 /// A line diff of expected against actual JSON, `-` for expected and `+` for actual.

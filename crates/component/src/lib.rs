@@ -1,9 +1,13 @@
 //! The careplan WebAssembly component: the `careplan:engine` WIT exports over
 //! [`careplan_core`]. Conversions only; every decision is core's.
 //!
-//! Built for `wasm32-unknown-unknown` and encoded as a component by `careplan-host`'s
+//! Built for `wasm32-unknown-unknown` and encoded as a component by `careplan-artifacts`'
 //! build script, so it imports nothing. A panic aborts (a trap the host reports); every
 //! failure of the rules or the input is a typed `error` value.
+
+// The only unsafe code here is the canonical-ABI glue that `wit_bindgen::generate!` and
+// `export!` write; this crate's own code has none.
+#![allow(unsafe_code, reason = "wit-bindgen's generated export glue is unsafe by nature")]
 
 wit_bindgen::generate!({
     world: "careplan",

@@ -576,7 +576,7 @@ pub enum Limit {
 }
 
 impl Limit {
-    /// The limit's name as used in the limits configuration and in errors.
+    /// The limit's name as used in errors: the `max_<name>` field of [`crate::Limits`].
     pub fn as_str(self) -> &'static str {
         match self {
             Limit::Operations => "operations",

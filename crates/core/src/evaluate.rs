@@ -215,7 +215,10 @@ impl RulePack {
         let mut caches = rule.caches.take();
         // The one public way to evaluate statements with caches of one's own; it is
         // what `eval_ast_with_scope` does after setting up the source and library.
-        #[allow(deprecated)]
+        #[allow(
+            deprecated,
+            reason = "eval_statements_raw is the one public way to run statements with caches of our own"
+        )]
         let result = self
             .engine
             .eval_statements_raw(&mut global, &mut caches, scope, ast.statements());
@@ -430,7 +433,7 @@ impl RulePack {
                 format!("exceeded the `{limit}` limit of {max}"),
                 Some(format!(
                     "rules run under fixed limits so that no rule can stall or exhaust its host; \
-                     simplify the rule, or raise `{limit}` in the limits configuration"
+                     simplify the rule (the limits are the host's `Limits`; `{limit}` is one of them)"
                 )),
             )
         } else {

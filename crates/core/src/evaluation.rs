@@ -347,7 +347,7 @@ pub struct Failure {
     pub column: Option<usize>,
     /// What kind of failure.
     pub kind: FailureKind,
-    /// For a `limit` failure: which limit, as named in the limits configuration.
+    /// For a `limit` failure: which limit, as named in errors (`Limits::max_<name>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<Limit>,
     /// For a `limit` failure: the limit's configured value.

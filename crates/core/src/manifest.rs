@@ -115,19 +115,6 @@ pub enum LocalType {
     Date,
 }
 
-impl LocalType {
-    /// The type's name as written in manifests.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LocalType::Bool => "bool",
-            LocalType::Integer => "integer",
-            LocalType::Number => "number",
-            LocalType::String => "string",
-            LocalType::Date => "date",
-        }
-    }
-}
-
 /// A local case field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(JsonSchema))]

@@ -451,6 +451,10 @@ fn read_cached(engine: &Engine, path: &std::path::Path) -> Option<Component> {
     // SAFETY: the bytes are exactly what `Component::serialize` wrote for this wasmtime
     // version, engine configuration and component (all in the file's name; the digest
     // proves the bytes whole), into a directory the embedder chose for this cache.
+    #[allow(
+        unsafe_code,
+        reason = "wasmtime deserializes precompiled code unchecked; the digest and the name vouch for it"
+    )]
     unsafe { Component::deserialize(engine, bytes) }.ok()
 }
 
