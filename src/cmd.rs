@@ -204,7 +204,7 @@ pub fn run(cli: Cli) -> Exit {
             format,
         ),
         Command::Component { out } => component::run(&out, format),
-        Command::Vocabulary => vocabulary::run(format),
+        Command::Vocabulary => vocabulary::run(),
         Command::Batch {
             pack,
             input,
@@ -250,11 +250,9 @@ pub(crate) fn open_error(err: &crate::packs::OpenError, format: ErrorFormat) -> 
     match err {
         crate::packs::OpenError::Read(read) => tool_error(read, format),
         crate::packs::OpenError::Wasm(host) => match host {
-            careplan_host::HostError::Engine(engine)
-                if matches!(**engine, careplan_host::EngineError::InvalidRules(_)) =>
-            {
+            careplan_host::HostError::Engine(engine) if engine.code == careplan_host::ErrorCode::InvalidRules => {
                 match format {
-                    ErrorFormat::Human => eprint!("{}", crate::render::wasm_error(host)),
+                    ErrorFormat::Human => eprint!("{}", crate::render::host_error(host)),
                     ErrorFormat::Json => eprintln!("{}", crate::engine::host_error_json(host)),
                 }
                 Exit::Failed

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use careplan_core::{evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, EvaluateError, Limits};
-use careplan_host::{EngineError, HostConfig, HostError, Runtime};
+use careplan_host::{HostConfig, HostError, Runtime};
 use serde_json::{json, Map, Value};
 
 use crate::packs::{read_pack, read_siblings, OpenError};
@@ -226,68 +226,15 @@ impl EvalError {
     }
 }
 
-fn insert_some<T: serde::Serialize>(map: &mut Map<String, Value>, key: &str, value: Option<T>) {
-    if let Some(value) = value {
-        map.insert(key.into(), json!(value));
-    }
-}
-
-/// A host error as the JSON careplan-core gives for the same error.
+/// A host error as JSON: the engine's errors exactly as core renders them; a trap or a
+/// host that cannot start as `careplan::trap` or `careplan::host` with the message.
 pub fn host_error_json(err: &HostError) -> Value {
-    let mut map = Map::new();
     let code = match err {
-        HostError::Engine(engine) => match engine.as_ref() {
-            EngineError::InvalidRules(_) => "careplan::load",
-            EngineError::InvalidCase(_) => "careplan::invalid_case",
-            EngineError::InvalidAsOf(_) => "careplan::invalid_as_of",
-            EngineError::NotInForce(_) => "careplan::not_in_force",
-            EngineError::InvalidParameter(_) => "careplan::invalid_parameter",
-        },
+        HostError::Engine(engine) => {
+            return serde_json::from_str(&engine.json).unwrap_or_else(|_| json!({"code": "careplan::host", "message": engine.message}));
+        }
         HostError::Trap(_) => "careplan::trap",
         HostError::Setup(_) => "careplan::host",
     };
-    map.insert("code".into(), json!(code));
-    map.insert("message".into(), json!(err.to_string()));
-    if let HostError::Engine(engine) = err {
-        match engine.as_ref() {
-            EngineError::InvalidCase(problems) => {
-                let problems = problems
-                    .iter()
-                    .map(|p| {
-                        let mut item = Map::new();
-                        item.insert("path".into(), json!(p.path));
-                        item.insert("message".into(), json!(p.message));
-                        insert_some(&mut item, "help", p.help.as_ref());
-                        insert_some(&mut item, "line", p.line);
-                        insert_some(&mut item, "column", p.column);
-                        Value::Object(item)
-                    })
-                    .collect();
-                map.insert("problems".into(), Value::Array(problems));
-            }
-            EngineError::InvalidRules(problems) => {
-                let problems = problems
-                    .iter()
-                    .map(|p| {
-                        let mut item = Map::new();
-                        let severity = match p.severity {
-                            careplan_host::Severity::Error => "error",
-                            careplan_host::Severity::Warning => "warning",
-                        };
-                        item.insert("severity".into(), json!(severity));
-                        item.insert("code".into(), json!(p.code));
-                        item.insert("message".into(), json!(p.message));
-                        insert_some(&mut item, "help", p.help.as_ref());
-                        insert_some(&mut item, "file", p.file.as_ref());
-                        insert_some(&mut item, "line", p.line);
-                        insert_some(&mut item, "column", p.column);
-                        Value::Object(item)
-                    })
-                    .collect();
-                map.insert("problems".into(), Value::Array(problems));
-            }
-            EngineError::InvalidAsOf(_) | EngineError::NotInForce(_) | EngineError::InvalidParameter(_) => {}
-        }
-    }
-    Value::Object(map)
+    json!({"code": code, "message": err.to_string()})
 }

@@ -149,46 +149,11 @@ pub fn json_diff(expected: &serde_json::Value, actual: &serde_json::Value) -> St
     out
 }
 
-/// An error from the Wasm component, for people. The component returns places (file,
-/// line, column, JSON path) but not the source text, so there are no snippets.
-pub fn wasm_error(err: &careplan_host::HostError) -> String {
-    use careplan_host::{EngineError, HostError};
-    let mut out = String::new();
-    let place = |file: &Option<String>, line: Option<u32>, column: Option<u32>| match (file, line, column) {
-        (Some(file), Some(line), Some(column)) => format!("{file}:{line}:{column}: "),
-        _ => String::new(),
-    };
+/// An error from the Wasm component or its host, for people: the engine's errors as
+/// core renders them (the component returns places, not sources, so no snippets).
+pub fn host_error(err: &careplan_host::HostError) -> String {
     match err {
-        HostError::Engine(engine) => match engine.as_ref() {
-            EngineError::InvalidRules(problems) => {
-                for p in problems {
-                    let _ = writeln!(out, "{}{}: {}", place(&p.file, p.line, p.column), p.code, p.message);
-                    if let Some(help) = &p.help {
-                        let _ = writeln!(out, "  help: {help}");
-                    }
-                }
-                let _ = writeln!(out, "error: {err}");
-            }
-            EngineError::InvalidCase(problems) => {
-                for p in problems {
-                    let at = if p.path.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" at `{}`", p.path)
-                    };
-                    let _ = writeln!(out, "error: invalid case{at}: {}", p.message);
-                    if let Some(help) = &p.help {
-                        let _ = writeln!(out, "  help: {help}");
-                    }
-                }
-            }
-            _ => {
-                let _ = writeln!(out, "error: {err}");
-            }
-        },
-        other => {
-            let _ = writeln!(out, "error: {other}");
-        }
+        careplan_host::HostError::Engine(engine) => engine.text.clone(),
+        other => format!("error: {other}\n"),
     }
-    out
 }

@@ -602,3 +602,52 @@ fn explain_reports_a_bad_case_like_eval() {
     assert_eq!(code(&output), 1);
     assert!(stderr(&output).contains("date_of_brith"), "{}", stderr(&output));
 }
+
+/// Same input, same error, from both engines: core renders every error once, and the
+/// component returns that rendering (WIT 0.3.0). Covers a broken pack, an invalid case,
+/// an invalid as-of date and a date on which no rule is in force.
+#[test]
+fn errors_are_the_same_natively_and_through_the_component() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            "careplan::load",
+            &["eval", "tests/data/packs/broken", "tests/data/cases/older-person.json", "--as-of", "2025-01-01"],
+            "rule pack `broken` has",
+        ),
+        (
+            "careplan::invalid_case",
+            &["eval", "rules/england", "tests/data/cases/misspelt-field.json", "--as-of", "2025-06-02"],
+            "invalid case",
+        ),
+        (
+            "careplan::invalid_as_of",
+            &["eval", "rules/england", "rules/england/cases/sample.json", "--as-of", "2025-02-30"],
+            "invalid as-of date",
+        ),
+        (
+            "careplan::not_in_force",
+            &["eval", "rules/england", "rules/england/cases/sample.json", "--as-of", "2001-01-01"],
+            "is in force",
+        ),
+    ];
+    for (expected_code, args, words) in cases {
+        let mut jsons = Vec::new();
+        let mut texts = Vec::new();
+        for engine in ["native", "wasm"] {
+            let json = careplan(&[args, &["--engine", engine, "--error-format", "json"]].concat());
+            assert_eq!(code(&json), 1, "{engine} {args:?}: {}", stderr(&json));
+            let value: serde_json::Value = serde_json::from_str(&stderr(&json)).expect("one line of JSON on stderr");
+            assert_eq!(value["code"], expected_code, "{engine} {args:?}");
+            assert!(
+                value["message"].as_str().is_some_and(|m| m.contains(words)),
+                "{engine} {args:?}: {value}"
+            );
+            jsons.push(stderr(&json));
+            let human = careplan(&[args, &["--engine", engine]].concat());
+            assert_eq!(code(&human), 1, "{engine} {args:?}: {}", stderr(&human));
+            texts.push(stderr(&human));
+        }
+        assert_eq!(jsons[0], jsons[1], "{args:?}: the error JSON differs between the engines");
+        assert!(texts[1].contains(words), "{args:?}: {}", texts[1]);
+    }
+}

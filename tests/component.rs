@@ -92,9 +92,9 @@ impl Both {
 }
 
 /// Doc comments (`///`, `/**`) mean the same in every build: plain comments, wherever
-/// they are. (The CLI's build of Rhai has its `metadata` feature, in which they must come
-/// just before a function; the `differential` fuzz target found the CLI refusing a file
-/// the component loads.)
+/// they are. (No product build has Rhai's `metadata` feature, in which they must come
+/// just before a function; when the CLI had it, the `differential` fuzz target found it
+/// refusing files the component loads.)
 #[test]
 fn doc_comments_are_plain_comments_natively_and_in_wasm() {
     let rule = "//! id = \"doc.r\"\n//! title = \"t\"\n//! kind = \"recommendation\"\n//! cites = \"c\"\n\

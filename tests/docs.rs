@@ -24,7 +24,7 @@ fn section(text: &str, name: &str) -> String {
 
 #[test]
 fn the_guide_lists_the_vocabulary_the_engine_registers() {
-    let generated = careplan::cmd::vocabulary::markdown().expect("every registered function is described");
+    let generated = careplan::cmd::vocabulary::markdown();
     assert!(
         section(&guide(), "vocabulary") == generated,
         "docs/rule-authoring.md is out of date: replace its vocabulary section with the output of \

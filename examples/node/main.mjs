@@ -108,12 +108,6 @@ export function readSiblings(dir) {
   return siblings;
 }
 
-/** The engine's typed error (the WIT `error` variant) as text: its case and details. */
-function describe(error) {
-  const details = JSON.stringify(error.val, (_, v) => (typeof v === 'bigint' ? Number(v) : v), 2);
-  return `${error.tag}: ${details}`;
-}
-
 async function main(args) {
   if (args.length !== 3) {
     console.error(usage);
@@ -142,7 +136,8 @@ async function main(args) {
   }
 
   // `result<T, error>` returns T or throws a ComponentError whose `payload` is the
-  // `error` variant, `{ tag: 'invalid-case', val: [...] }`.
+  // `error` record: `code` ('invalid-case', ...), and `message`, `text` and `json` as
+  // careplan-core renders them, with the `diagnostics` or `caseProblems` behind them.
   try {
     const rulePack = engine.RulePack.load(pack, available);
     try {
@@ -151,8 +146,8 @@ async function main(args) {
       rulePack[Symbol.dispose]();
     }
   } catch (err) {
-    if (err?.payload?.tag === undefined) throw err;
-    console.error(`error: ${describe(err.payload)}`);
+    if (typeof err?.payload?.text !== 'string') throw err;
+    process.stderr.write(err.payload.text);
     return 1;
   }
   return 0;

@@ -8,21 +8,21 @@ sibling folders as the packs it may extend.
 
 wasmtime's component API is dynamic: exports are looked up by name, records are objects
 whose attributes are the WIT field names, and a `result` comes back as its value (the
-`ok` payload, or the `err` payload: here a `Variant` of the WIT `error`).
+`ok` payload, or the `err` payload: here a `Record` of the WIT `error`, whose `code`,
+`message`, `text` and `json` careplan-core renders, the same in every host).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from wasmtime import Engine, Store, WasmtimeError
-from wasmtime.component import Component, Func, Instance, Linker, Record, Variant
+from wasmtime.component import Component, Func, Instance, Linker, Record
 
-INTERFACE = "careplan:engine/engine@0.2.0"
+INTERFACE = "careplan:engine/engine@0.3.0"
 
 USAGE = "usage: python main.py <careplan.wasm> <pack-dir> <case.json> <as-of YYYY-MM-DD>"
 
@@ -126,15 +126,6 @@ def read_siblings(folder: str) -> list[Record]:
     return siblings
 
 
-def plain(value: Any) -> Any:
-    """A lifted component value as plain data, for printing."""
-    if isinstance(value, Record):
-        return {name: plain(field) for name, field in vars(value).items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
-
-
 def engine_func(instance: Instance, store: Store, name: str) -> Func:
     interface = instance.get_export_index(store, INTERFACE)
     index = instance.get_export_index(store, name, interface) if interface else None
@@ -169,17 +160,17 @@ def main(argv: list[str]) -> int:
     load = engine_func(instance, store, "[static]rule-pack.load")
     evaluate_json = engine_func(instance, store, "[method]rule-pack.evaluate-json")
 
-    # `result<T, error>` comes back as T or as the `error` Variant(tag, payload).
+    # `result<T, error>` comes back as T or as the `error` record.
     rule_pack = load(store, pack, available)
-    if isinstance(rule_pack, Variant):
-        print(f"error: {rule_pack.tag}: {json.dumps(plain(rule_pack.payload), indent=2)}", file=sys.stderr)
+    if isinstance(rule_pack, Record):
+        sys.stderr.write(rule_pack.text)
         return 1
     try:
         result = evaluate_json(store, rule_pack, case_json, as_of)
     finally:
         rule_pack.drop(store)
-    if isinstance(result, Variant):
-        print(f"error: {result.tag}: {json.dumps(plain(result.payload), indent=2)}", file=sys.stderr)
+    if isinstance(result, Record):
+        sys.stderr.write(result.text)
         return 1
     # The JSON already ends with a newline; write it byte for byte.
     sys.stdout.buffer.write(result.encode("utf-8"))

@@ -133,7 +133,7 @@ fn pack(source: careplan_core::PackSource) {
     match common::runtime().load(to_host(source), vec![to_host(common::england().clone())]) {
         Err(err) => {
             assert!(
-                matches!(&err, HostError::Engine(e) if matches!(**e, careplan_host::EngineError::InvalidRules(_))),
+                matches!(&err, HostError::Engine(e) if e.code == careplan_host::ErrorCode::InvalidRules),
                 "a load failed other than with problems: {err}"
             );
         }

@@ -27,6 +27,16 @@ fn today_in_england() -> Result<Date, String> {
     Date::new(date.year(), date.month(), date.day()).ok_or_else(|| format!("today's date `{date}` is out of range"))
 }
 
+/// The `--as-of` text given, or today in England. The engine reads it, as it reads the
+/// case, so that a bad date is the engine's `careplan::invalid_as_of` error, the same
+/// natively and through the component.
+pub(super) fn as_of_text(text: Option<&str>) -> Result<String, String> {
+    match text {
+        Some(text) => Ok(text.to_owned()),
+        None => today_in_england().map(|date| date.to_string()),
+    }
+}
+
 /// The `--as-of` date given, or today in England.
 pub(super) fn as_of_date(text: Option<&str>) -> Result<Date, String> {
     match text {
@@ -58,8 +68,8 @@ pub(super) fn run(
     engine: EngineKind,
     format: ErrorFormat,
 ) -> Exit {
-    let as_of = match as_of_date(as_of) {
-        Ok(date) => date,
+    let as_of = match as_of_text(as_of) {
+        Ok(text) => text,
         Err(message) => return tool_error(&message, format),
     };
     let (case_name, case_text) = match read_case(case) {
@@ -70,7 +80,6 @@ pub(super) fn run(
         Ok(pack) => pack,
         Err(err) => return open_error(&err, format),
     };
-    let as_of = as_of.to_string();
     let result = match output {
         Format::Json => pack.evaluate_json(&case_text, &as_of, &Default::default()).map(|json| {
             let complete = serde_json::from_str::<serde_json::Value>(&json)
@@ -97,7 +106,7 @@ pub(super) fn run(
                 (ErrorFormat::Human, EvalError::Native(err)) => {
                     eprint!("{}", render::evaluate_error(err, &case_name, &case_text))
                 }
-                (ErrorFormat::Human, EvalError::Wasm(err)) => eprint!("{}", render::wasm_error(err)),
+                (ErrorFormat::Human, EvalError::Wasm(err)) => eprint!("{}", render::host_error(err)),
             }
             match err {
                 EvalError::Wasm(careplan_host::HostError::Trap(_) | careplan_host::HostError::Setup(_)) => {

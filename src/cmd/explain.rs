@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use careplan_core::{Explanation, Limits, RuleOutcome};
+use careplan_core::{EvaluateError, Explanation, Limits, RuleOutcome};
 
 use super::{open_error, tool_error, Exit};
 use crate::render::{self, ErrorFormat};
@@ -18,8 +18,8 @@ pub enum Format {
 }
 
 pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format, format: ErrorFormat) -> Exit {
-    let as_of = match super::eval::as_of_date(as_of) {
-        Ok(date) => date,
+    let as_of = match super::eval::as_of_text(as_of) {
+        Ok(text) => text,
         Err(message) => return tool_error(&message, format),
     };
     let (case_name, case_text) = match super::eval::read_case(case) {
@@ -30,7 +30,11 @@ pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format,
         Ok(pack) => pack,
         Err(err) => return open_error(&err, format),
     };
-    let explained = pack.parse_case(&case_text).and_then(|case| pack.explain(&case, as_of));
+    let explained = as_of
+        .parse()
+        .map_err(EvaluateError::InvalidAsOf)
+        .and_then(|as_of| Ok((as_of, pack.parse_case(&case_text)?)))
+        .and_then(|(as_of, case)| pack.explain(&case, as_of));
     match explained {
         Ok(explanation) => {
             match output {

@@ -40,7 +40,7 @@ impl GuestRulePack for RulePack {
         let available: Vec<core::PackSource> = available.into_iter().map(pack_source).collect();
         core::RulePack::load(&pack_source(pack), &available, &core::Limits::default())
             .map(|pack| RulePackHandle::new(RulePack(pack)))
-            .map_err(|err| wit::Error::InvalidRules(err.problems().iter().map(diagnostic).collect()))
+            .map_err(|err| load_error(&err))
     }
 
     fn info(&self) -> wit::PackInfo {
@@ -88,7 +88,7 @@ impl GuestRulePack for RulePack {
     fn evaluate(&self, case_json: String, as_of: String) -> Result<wit::Evaluation, wit::Error> {
         let as_of: core::Date = as_of
             .parse()
-            .map_err(|err: core::DateError| wit::Error::InvalidAsOf(format!("invalid as-of date: {err}")))?;
+            .map_err(|err| error(core::EvaluateError::InvalidAsOf(err)))?;
         let case = self.0.parse_case(&case_json).map_err(error)?;
         self.0.evaluate(&case, as_of).map(evaluation).map_err(error)
     }
@@ -112,8 +112,7 @@ impl GuestRulePack for RulePack {
         as_of: String,
         parameters_json: String,
     ) -> Result<String, wit::Error> {
-        let parameters: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&parameters_json)
-            .map_err(|err| wit::Error::InvalidParameter(format!("the parameters are not a JSON object: {err}")))?;
+        let parameters = core::parameters_from_json(&parameters_json).map_err(error)?;
         core::evaluate_json_with_parameters(&self.0, &case_json, &as_of, &parameters).map_err(error)
     }
 }
@@ -184,9 +183,25 @@ fn date(date: Option<core::Date>) -> Option<String> {
     date.map(|d| d.to_string())
 }
 
+/// A load error as core renders it, with its problems.
+fn load_error(err: &core::LoadError) -> wit::Error {
+    let report = err.report();
+    wit::Error {
+        code: wit::ErrorCode::InvalidRules,
+        message: report.message,
+        text: report.text,
+        json: report.json,
+        diagnostics: err.problems().iter().map(diagnostic).collect(),
+        case_problems: Vec::new(),
+    }
+}
+
+/// An evaluation error as core renders it, with the case's problems when it has them.
 fn error(err: core::EvaluateError) -> wit::Error {
-    match &err {
-        core::EvaluateError::InvalidCase(case) => wit::Error::InvalidCase(
+    let report = err.report();
+    let (code, case_problems) = match &err {
+        core::EvaluateError::InvalidCase(case) => (
+            wit::ErrorCode::InvalidCase,
             case.problems()
                 .iter()
                 .map(|p| wit::CaseProblem {
@@ -198,9 +213,19 @@ fn error(err: core::EvaluateError) -> wit::Error {
                 })
                 .collect(),
         ),
-        core::EvaluateError::InvalidAsOf(_) => wit::Error::InvalidAsOf(err.to_string()),
-        core::EvaluateError::NotInForce { .. } => wit::Error::NotInForce(err.to_string()),
-        core::EvaluateError::InvalidParameter { .. } => wit::Error::InvalidParameter(err.to_string()),
+        core::EvaluateError::InvalidAsOf(_) => (wit::ErrorCode::InvalidAsOf, Vec::new()),
+        core::EvaluateError::NotInForce { .. } => (wit::ErrorCode::NotInForce, Vec::new()),
+        core::EvaluateError::InvalidParameter { .. } | core::EvaluateError::ParametersNotAnObject(_) => {
+            (wit::ErrorCode::InvalidParameter, Vec::new())
+        }
+    };
+    wit::Error {
+        code,
+        message: report.message,
+        text: report.text,
+        json: report.json,
+        diagnostics: Vec::new(),
+        case_problems,
     }
 }
 

@@ -453,11 +453,13 @@ pub(crate) fn unknown_functions(
                 plural(given, "argument")
             };
             let message = format!("`{name}` is called with {counted}, but takes {}", alternatives(&takes));
-            let signatures: Vec<&str> = crate::vocabulary::SIGNATURES
+            let mut signatures: Vec<&str> = crate::vocabulary::ENTRIES
                 .iter()
-                .filter(|(n, _)| *n == name)
-                .map(|(_, signature)| *signature)
+                .filter(|(n, _, _)| *n == name)
+                .map(|(_, signature, _)| *signature)
                 .collect();
+            // Fewest arguments first.
+            signatures.sort_by_key(|s| (s.matches(',').count(), *s));
             let help = if signatures.is_empty() {
                 format!("`{name}` takes {}", alternatives(&takes))
             } else {
@@ -496,51 +498,4 @@ fn alternatives(counts: &[usize]) -> String {
     };
     let noun = if counts == [1] { "argument" } else { "arguments" };
     format!("{list} {noun}")
-}
-
-#[cfg(all(test, feature = "metadata"))]
-mod tests {
-    #[test]
-    fn the_known_functions_are_the_ones_the_engine_registers() {
-        let registered: Vec<(String, Vec<usize>)> = crate::registered_functions()
-            .into_iter()
-            .filter(|(n, _)| n.starts_with(|c: char| c.is_alphabetic() || c == '_'))
-            .collect();
-        let listed: Vec<(String, Vec<usize>)> = super::FUNCTIONS
-            .iter()
-            .map(|(n, mask)| ((*n).to_owned(), (0..8).filter(|i| mask & (1 << i) != 0).collect()))
-            .collect();
-        if listed != registered {
-            let mask = |counts: &[usize]| counts.iter().fold(0u8, |m, c| m | (1 << c));
-            let table: String = registered
-                .iter()
-                .map(|(n, c)| format!("    (\"{n}\", 0b{:08b}),\n", mask(c)))
-                .collect();
-            panic!("update check::FUNCTIONS to:\n{table}");
-        }
-    }
-
-    #[test]
-    fn the_signatures_in_help_are_the_vocabularys() {
-        let mut listed: Vec<(String, String)> = crate::vocabulary::SIGNATURES
-            .iter()
-            .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
-            .collect();
-        let mut registered: Vec<(String, String)> = crate::vocabulary()
-            .expect("the vocabulary is described")
-            .into_iter()
-            .filter(|e| e.name.starts_with(|c: char| c.is_alphabetic() || c == '_'))
-            .map(|e| (e.name, e.signature))
-            .collect();
-        listed.sort();
-        registered.sort();
-        registered.dedup();
-        if listed != registered {
-            let table: String = registered
-                .iter()
-                .map(|(n, s)| format!("    (\"{n}\", \"{s}\"),\n"))
-                .collect();
-            panic!("update vocabulary::SIGNATURES to:\n{table}");
-        }
-    }
 }

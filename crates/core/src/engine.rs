@@ -7,8 +7,6 @@
 //! `sleep`, no `timestamp`, no `import` (Rhai is built with `no_module`). Every limit
 //! is set from [`Limits`].
 
-#[cfg(feature = "metadata")]
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rhai::packages::{
@@ -63,126 +61,25 @@ pub(crate) fn new_engine(limits: &Limits, pack: Arc<PackVocabulary>) -> Engine {
 }
 
 /// One function of the rule vocabulary, for the authors' guide.
-#[cfg(feature = "metadata")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VocabularyEntry {
     /// The function's name, or `.name` for a property.
-    pub name: String,
+    pub name: &'static str,
     /// Its signature as rules see it, e.g. `add_days(Date, int) -> Date`.
-    pub signature: String,
+    pub signature: &'static str,
     /// What it does.
     pub description: &'static str,
 }
 
 /// Every function the engine registers for rules (the vocabulary, without Rhai's
-/// standard library), read from the engine's own registrations and described from the
-/// vocabulary's list of descriptions. Errors name any registered function without a
-/// description, or any description of a function that is not registered.
-#[cfg(feature = "metadata")]
-pub fn vocabulary() -> Result<Vec<VocabularyEntry>, String> {
-    let mut engine = Engine::new_raw();
-    vocabulary::register(&mut engine, Arc::new(PackVocabulary::default()));
-    let mut entries = Vec::new();
-    let mut problems = Vec::new();
-    for raw in engine.gen_fn_signatures(false) {
-        if raw.contains("careplan_core::record::Record") || raw.contains("&mut record") {
-            continue; // the case's fields: documented by the case schema, not here
-        }
-        let signature = tidy_signature(&raw);
-        let name = if signature.starts_with('.') {
-            signature.split(" ->").next()
-        } else {
-            signature.split('(').next()
-        }
-        .unwrap_or_default()
-        .to_owned();
-        if name.starts_with("to_string") || name.starts_with("to_debug") {
-            continue; // how dates and findings print; not something rules call
-        }
-        match vocabulary::DESCRIPTIONS.iter().find(|(n, _)| *n == name) {
-            Some((_, description)) => entries.push(VocabularyEntry {
-                name,
-                signature,
-                description,
-            }),
-            None => problems.push(format!("`{name}` is registered but has no description")),
-        }
-    }
-    for (name, _) in vocabulary::DESCRIPTIONS {
-        if !entries.iter().any(|e| e.name == *name) {
-            problems.push(format!("`{name}` is described but not registered"));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems.join("; "));
-    }
-    entries.sort_by(|a, b| a.signature.cmp(&b.signature));
-    entries.dedup();
-    Ok(entries)
-}
-
-/// Rhai's Rust-flavoured signature as rules see it.
-#[cfg(feature = "metadata")]
-fn tidy_signature(raw: &str) -> String {
-    let mut text = raw
-        .replace("_: ", "")
-        .replace("&mut ", "")
-        .replace("careplan_core::date::Date", "Date")
-        .replace("careplan_core::vocabulary::Finding", "Finding")
-        .replace("rhai::types::dynamic::Dynamic", "any")
-        .replace("i64", "int")
-        .replace("f64", "float");
-    if let Some(start) = text.find("core::result::Result<") {
-        let inner = &text[start + "core::result::Result<".len()..];
-        let ok = inner.split(',').next().unwrap_or_default().to_owned();
-        text = format!("{}{ok}", &text[..start]);
-    }
-    match text.strip_prefix("get$") {
-        Some(property) => {
-            let (name, rest) = property.split_once('(').unwrap_or((property, ""));
-            let ty = rest.rsplit("-> ").next().unwrap_or_default();
-            format!(".{name} -> {ty}")
-        }
-        None => text,
-    }
-}
-
-/// Every function a rule can call (the vocabulary and the Rhai packages the engine
-/// registers), sorted by name, each with the sorted, distinct numbers of arguments its
-/// overloads take (a method call counts the value before the dot). Compared in a test
-/// with the table the load-time check uses (`check::FUNCTIONS`), so the two cannot drift.
-#[cfg(feature = "metadata")]
-pub fn registered_functions() -> Vec<(String, Vec<usize>)> {
-    let engine = new_engine(&Limits::default(), Arc::new(PackVocabulary::default()));
-    let mut functions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for signature in engine.gen_fn_signatures(true) {
-        let Some((name, rest)) = signature.split_once('(') else {
-            continue;
-        };
-        if name.starts_with("get$") || name.starts_with("set$") || name.starts_with("index$") {
-            continue;
-        }
-        // Count the parameters: commas outside brackets, up to the closing parenthesis.
-        let (mut depth, mut commas, mut empty) = (0i32, 0usize, true);
-        for c in rest.chars() {
-            match c {
-                ')' if depth == 0 => break,
-                '(' | '<' | '[' => depth += 1,
-                ')' | '>' | ']' => depth -= 1,
-                ',' if depth == 0 => commas += 1,
-                _ => {}
-            }
-            empty &= c.is_whitespace();
-        }
-        let count = if empty { 0 } else { commas + 1 };
-        functions.entry(name.to_owned()).or_default().push(count);
-    }
-    functions
-        .into_iter()
-        .map(|(name, mut counts)| {
-            counts.sort_unstable();
-            counts.dedup();
-            (name, counts)
+/// standard library), sorted by signature: the same static table in every build, which
+/// `.ci/run`'s vocabulary audit checks against the engine's registrations.
+pub fn vocabulary() -> impl Iterator<Item = VocabularyEntry> {
+    vocabulary::ENTRIES
+        .iter()
+        .map(|&(name, signature, description)| VocabularyEntry {
+            name,
+            signature,
+            description,
         })
-        .collect()
 }

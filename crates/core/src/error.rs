@@ -628,6 +628,9 @@ pub enum EvaluateError {
         /// What is wrong.
         message: String,
     },
+    /// The parameter overrides are not a JSON object of parameter names and values.
+    #[error("the parameters are not a JSON object: {0}")]
+    ParametersNotAnObject(String),
 }
 
 impl EvaluateError {
@@ -637,7 +640,9 @@ impl EvaluateError {
             EvaluateError::InvalidCase(_) => "careplan::invalid_case",
             EvaluateError::InvalidAsOf(_) => "careplan::invalid_as_of",
             EvaluateError::NotInForce { .. } => "careplan::not_in_force",
-            EvaluateError::InvalidParameter { .. } => "careplan::invalid_parameter",
+            EvaluateError::InvalidParameter { .. } | EvaluateError::ParametersNotAnObject(_) => {
+                "careplan::invalid_parameter"
+            }
         }
     }
 }

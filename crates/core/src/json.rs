@@ -49,6 +49,12 @@ pub fn evaluate_json_with_parameters(
     Ok(pack.evaluate_with_parameters(&case, as_of, overrides)?.to_json())
 }
 
+/// Parameter overrides from JSON text: an object of parameter names and values, as
+/// [`evaluate_json_with_parameters`] takes them.
+pub fn parameters_from_json(text: &str) -> Result<Map<String, Value>, EvaluateError> {
+    serde_json::from_str(text).map_err(|err| EvaluateError::ParametersNotAnObject(err.to_string()))
+}
+
 /// One pack problem as JSON: `severity`, `code`, `message`, `help`, and `file`,
 /// `line`, `column` when it has a place.
 pub fn problem_to_json(problem: &PackProblem) -> Value {
@@ -113,7 +119,10 @@ pub fn evaluate_error_to_json(err: &EvaluateError) -> Value {
                 .collect();
             value.insert("problems".into(), Value::Array(problems));
         }
-        EvaluateError::InvalidAsOf(_) | EvaluateError::NotInForce { .. } | EvaluateError::InvalidParameter { .. } => {}
+        EvaluateError::InvalidAsOf(_)
+        | EvaluateError::NotInForce { .. }
+        | EvaluateError::InvalidParameter { .. }
+        | EvaluateError::ParametersNotAnObject(_) => {}
     }
     Value::Object(value)
 }

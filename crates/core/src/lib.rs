@@ -66,6 +66,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+#[cfg(all(test, feature = "audit"))]
+mod audit;
 mod case;
 mod check;
 mod date;
@@ -81,6 +83,7 @@ mod limits;
 mod manifest;
 mod pack;
 mod record;
+mod report;
 mod rule;
 pub mod schema;
 mod suggest;
@@ -90,8 +93,7 @@ mod vocabulary;
 
 pub use case::*;
 pub use date::{Date, DateError};
-#[cfg(feature = "metadata")]
-pub use engine::{registered_functions, vocabulary, VocabularyEntry};
+pub use engine::{vocabulary, VocabularyEntry};
 pub use error::{CaseError, CaseProblem, EvaluateError, Limit, LoadError, Location, PackProblem, ProblemSeverity};
 pub use evaluate::ENGINE;
 pub use evaluation::{
@@ -102,8 +104,9 @@ pub use explain::{Explanation, Fact, RuleExplanation, RuleOutcome};
 pub use holidays::{bank_holiday_name, BANK_HOLIDAYS};
 pub use json::{
     evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, evaluate_text, load_error_to_json,
-    problem_to_json, EvaluationText,
+    parameters_from_json, problem_to_json, EvaluationText,
 };
+pub use report::ErrorReport;
 pub use limits::Limits;
 pub use manifest::{LocalFieldDef, LocalType, ParamValue, Parameter, RecipientDef, SchemeDef};
 pub use pack::{PackInfo, PackSource, RulePack, SourceFile};

@@ -736,94 +736,9 @@ fn lone_carriage_return(text: &str) -> Option<(usize, usize)> {
 
 /// Compiles one file, turning Rhai's parse error into a problem at its place.
 fn compile(engine: &Engine, scope: &Scope, source: &SharedSource) -> Result<AST, PackProblem> {
-    #[cfg(feature = "metadata")]
-    let text = &*plain_doc_comments(engine, &source.text);
-    #[cfg(not(feature = "metadata"))]
-    let text = &*source.text;
     engine
-        .compile_with_scope(scope, text)
+        .compile_with_scope(scope, &source.text)
         .map_err(|err| parse_problem(engine, source, &err))
-}
-
-/// `text` with its doc comments (`///`, `/**`) read as plain comments. With Rhai's
-/// `metadata` feature (the CLI's build, for `careplan vocabulary`) they are doc comments,
-/// which Rhai refuses anywhere but just before a function; without it (the component)
-/// they are plain comments. So that a file means the same in every build, this build
-/// turns their third character into a space (`// `, `/* `): still a comment, no longer
-/// a doc comment, and every place in the file stays where it was. Found by the
-/// `differential` fuzz target.
-///
-/// `/**/` is the exception: without `metadata` it is an empty comment, but this build's
-/// lexer reads it as the start of a doc comment running to the next `*/`. It becomes
-/// four spaces, and the text is read again, since the tokens after it were misread (a
-/// few rounds at most; a file built to need more keeps the rest).
-#[cfg(feature = "metadata")]
-fn plain_doc_comments<'a>(engine: &Engine, text: &'a str) -> std::borrow::Cow<'a, str> {
-    let mut text = std::borrow::Cow::Borrowed(text);
-    if !text.contains("///") && !text.contains("/**") {
-        return text; // (most files: no need to read them twice)
-    }
-    for _round in 0..32 {
-        // Where each doc comment starts, as (line, column), and whether it is `/**/`.
-        let inputs = [&*text];
-        let (tokens, _) = engine.lex(&inputs);
-        let comments: Vec<((usize, usize), bool)> = tokens
-            .take_while(|(token, _)| *token != rhai::Token::EOF)
-            .filter_map(|(token, pos)| match token {
-                rhai::Token::Comment(comment) => Some(((pos.line()?, pos.position()?), comment.starts_with("/**/"))),
-                _ => None,
-            })
-            .collect();
-        // First any `/**/` (after which the text is read again); then, when there is none
-        // left, the other doc comments, in one pass.
-        if let Some(plain) = rewrite_comments(&text, &comments, true) {
-            text = std::borrow::Cow::Owned(plain);
-            continue;
-        }
-        if let Some(plain) = rewrite_comments(&text, &comments, false) {
-            text = std::borrow::Cow::Owned(plain);
-        }
-        break;
-    }
-    text
-}
-
-/// `text` with the doc comments at `comments` rewritten: the `/**/` ones blanked
-/// (`empty`), or the others' third character made a space. `None` if nothing changed.
-#[cfg(feature = "metadata")]
-fn rewrite_comments(text: &str, comments: &[((usize, usize), bool)], empty: bool) -> Option<String> {
-    let (mut line, mut column, mut blank, mut changed) = (1, 1, 0, false);
-    let mut next = comments.iter().filter(|&&(_, is_empty)| is_empty == empty).peekable();
-    let mut plain = String::with_capacity(text.len());
-    for (offset, c) in text.char_indices() {
-        // The comments come in order; one whose place is passed is skipped.
-        while next.peek().is_some_and(|&&(place, _)| place < (line, column)) {
-            next.next();
-        }
-        if next.next_if(|&&(place, _)| place == (line, column)).is_some() {
-            // Only where the text really starts one: after a lexing error the lexer's
-            // places can be off, and the parse fails before them anyway.
-            let rest = text.get(offset..).unwrap_or_default();
-            if empty && rest.starts_with("/**/") {
-                (blank, changed) = (4, true);
-            } else if !empty && (rest.starts_with("///") || rest.starts_with("/**")) {
-                (blank, changed) = (3, true);
-            }
-        }
-        if c == '\n' {
-            (line, column) = (line + 1, 1);
-        } else {
-            column += 1;
-        }
-        // `/**/` becomes four spaces; `///` and `/**` lose their third character.
-        plain.push(if (empty && blank > 0) || (!empty && blank == 1) {
-            ' '
-        } else {
-            c
-        });
-        blank = usize::saturating_sub(blank, 1);
-    }
-    changed.then_some(plain)
 }
 
 fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> PackProblem {

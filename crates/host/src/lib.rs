@@ -41,8 +41,8 @@ use wasmtime::{
 };
 
 pub use bindings::exports::careplan::engine::engine::{
-    Audit, CaseProblem, Decision, Diagnostic, EligibilityDecision, Error as EngineError, Escalation, EscalationLevel,
-    Evaluation, EvaluationText, Failure, FailureKind, Layer, NotInForce, Owner, PackInfo, PackSource, RecipientInfo,
+    Audit, CaseProblem, Decision, Diagnostic, EligibilityDecision, Error as EngineError, ErrorCode, Escalation,
+    EscalationLevel, Evaluation, EvaluationText, Failure, FailureKind, Layer, NotInForce, Owner, PackInfo, PackSource, RecipientInfo,
     Recommendation, ReviewDue, RuleInfo, SchemeInfo, Severity, SourceFile, Status,
 };
 use bindings::{Careplan, CareplanPre};
@@ -83,8 +83,9 @@ impl Default for HostConfig {
 pub enum HostError {
     /// The engine answered with a typed error: invalid rules, an invalid case, an
     /// invalid as-of date or parameter, or no rule in force. (A rule that fails is not
-    /// an error: the evaluation lists it in its failures.)
-    #[error("{}", describe(.0))]
+    /// an error: the evaluation lists it in its failures.) It displays as core's
+    /// message; `text` and `json` are core's other renderings.
+    #[error("{}", .0.message)]
     Engine(Box<EngineError>),
     /// The call trapped: it ran past the deadline, past the memory cap, or the
     /// component faulted. The instance was discarded; the next call starts afresh.
@@ -108,54 +109,6 @@ pub enum TrapKind {
     /// Any other trap, with wasmtime's description.
     #[error("the component faulted: {0}")]
     Fault(String),
-}
-
-fn describe(err: &EngineError) -> String {
-    fn place(file: &Option<String>, line: Option<u32>, column: Option<u32>) -> String {
-        match (file, line, column) {
-            (Some(file), Some(line), Some(column)) => format!(" at {file}:{line}:{column}"),
-            _ => String::new(),
-        }
-    }
-    match err {
-        EngineError::InvalidRules(problems) => {
-            let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
-            let first = problems
-                .first()
-                .map(|p| format!(": {}{}", p.message, place(&p.file, p.line, p.column)))
-                .unwrap_or_default();
-            format!("the rule pack has {errors} error(s){first}")
-        }
-        EngineError::InvalidCase(problems) => {
-            // The same words as careplan-core's `CaseError`, so messages match natively
-            // and through the component.
-            let item = |p: &CaseProblem| {
-                let mut text = if p.path.is_empty() {
-                    p.message.clone()
-                } else {
-                    format!("at `{}`: {}", p.path, p.message)
-                };
-                if let (Some(line), Some(column)) = (p.line, p.column) {
-                    text.push_str(&format!(" (line {line}, column {column})"));
-                }
-                text
-            };
-            match problems.as_slice() {
-                [one] => format!("invalid case: {}", item(one)),
-                many => {
-                    let mut text = format!("invalid case: {} problems", many.len());
-                    for p in many {
-                        text.push_str("\n  - ");
-                        text.push_str(&item(p));
-                    }
-                    text
-                }
-            }
-        }
-        EngineError::InvalidAsOf(message)
-        | EngineError::NotInForce(message)
-        | EngineError::InvalidParameter(message) => message.clone(),
-    }
 }
 
 /// Increments the engine's epoch every tick until dropped.

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use careplan_host::{
-    EngineError, FailureKind, HostConfig, HostError, PackSource, Runtime, SourceFile, TrapKind, COMPONENT,
+    ErrorCode, FailureKind, HostConfig, HostError, PackSource, Runtime, SourceFile, TrapKind, COMPONENT,
 };
 
 const CASE: &str = r#"{"person": {"id": "p", "date_of_birth": "1950-01-01"}}"#;
@@ -73,7 +73,7 @@ fn the_component_imports_nothing_and_exports_the_engine() {
         }
     }
     assert_eq!(imports, Vec::<String>::new(), "the component must import nothing");
-    assert_eq!(exports, ["careplan:engine/engine@0.2.0"]);
+    assert_eq!(exports, ["careplan:engine/engine@0.3.0"]);
 }
 
 /// The size budget, as decided from what hosts pay (issue 17): what a browser downloads
@@ -183,11 +183,20 @@ fn rule_errors_are_values_with_places() {
         ..pack("")
     };
     match runtime.load(broken, Vec::new()) {
-        Err(HostError::Engine(err)) if matches!(*err, EngineError::InvalidRules(_)) => {
-            let EngineError::InvalidRules(problems) = *err else {
-                unreachable!()
-            };
+        Err(HostError::Engine(err)) if err.code == ErrorCode::InvalidRules => {
+            let problems = &err.diagnostics;
             assert_eq!(problems.len(), 1);
+            assert!(err.case_problems.is_empty());
+            assert_eq!(err.message, "rule pack `hostile` has 1 error");
+            assert_eq!(
+                err.text,
+                "hostile/rule.rhai:5:9: error[careplan::syntax]: unknown variable `recrd`\n  \
+                 help: did you mean `record`?\nerror: rule pack `hostile` has 1 error\n"
+            );
+            let json: serde_json::Value = serde_json::from_str(&err.json).expect("the error JSON is JSON");
+            assert_eq!(json["code"], "careplan::load");
+            assert_eq!(json["pack"], "hostile");
+            assert_eq!(json["problems"][0]["line"], 5);
             assert_eq!(problems[0].message, "unknown variable `recrd`");
             assert_eq!(
                 (problems[0].file.as_deref(), problems[0].line, problems[0].column),
