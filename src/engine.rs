@@ -231,7 +231,8 @@ impl EvalError {
 pub fn host_error_json(err: &HostError) -> Value {
     let code = match err {
         HostError::Engine(engine) => {
-            return serde_json::from_str(&engine.json).unwrap_or_else(|_| json!({"code": "careplan::host", "message": engine.message}));
+            return serde_json::from_str(&engine.json)
+                .unwrap_or_else(|_| json!({"code": "careplan::host", "message": engine.message}));
         }
         HostError::Trap(_) => "careplan::trap",
         HostError::Setup(_) => "careplan::host",

@@ -120,6 +120,41 @@ fn assert_same_as_cli(example: &str, output: &Output) {
     }
 }
 
+/// The broken pack every example is also given: its error must read exactly as
+/// `careplan eval --engine wasm` writes it, since careplan-core renders the error once
+/// and the component hands the rendering to every host.
+const BROKEN: [&str; 3] = [
+    "tests/data/packs/broken",
+    "tests/data/cases/older-person.json",
+    "2025-01-01",
+];
+
+/// Runs an example on [`BROKEN`] and asserts that it exits 1 with the CLI's error text.
+fn assert_same_error_as_cli(example: &str, command: &mut Command) {
+    let cli = Command::new(env!("CARGO_BIN_EXE_careplan"))
+        .current_dir(root())
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env("NO_COLOR", "1")
+        .args(["eval", BROKEN[0], BROKEN[1], "--as-of", BROKEN[2], "--engine", "wasm"])
+        .output()
+        .expect("the careplan binary runs");
+    let output = command
+        .output()
+        .unwrap_or_else(|err| panic!("{}: {err}", describe(command)));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{example}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(cli.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&cli.stderr),
+        "the {example} example words the error differently from `careplan eval --engine wasm`"
+    );
+}
+
 #[test]
 fn rust_host_example_prints_what_the_cli_prints() {
     if !slow_tier("rust_host_example_prints_what_the_cli_prints") {
@@ -137,6 +172,14 @@ fn rust_host_example_prints_what_the_cli_prints() {
         "",
     );
     assert_same_as_cli("Rust", &output);
+    assert_same_error_as_cli(
+        "Rust",
+        Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["run", "--quiet", "--locked", "--manifest-path"])
+            .args(["examples/rust-host/Cargo.toml", "--"])
+            .args(BROKEN),
+    );
 }
 
 #[test]
@@ -170,6 +213,14 @@ fn node_example_prints_what_the_cli_prints() {
         "",
     );
     assert_same_as_cli("Node.js", &output);
+    // The run above transpiled the component into examples/node/generated.
+    assert_same_error_as_cli(
+        "Node.js",
+        Command::new("node")
+            .current_dir(root())
+            .arg("examples/node/main.mjs")
+            .args(BROKEN),
+    );
 }
 
 #[test]
@@ -205,4 +256,12 @@ fn python_example_prints_what_the_cli_prints() {
         "",
     );
     assert_same_as_cli("Python", &output);
+    assert_same_error_as_cli(
+        "Python",
+        Command::new(&python)
+            .current_dir(root())
+            .arg("examples/python/main.py")
+            .arg(component())
+            .args(BROKEN),
+    );
 }

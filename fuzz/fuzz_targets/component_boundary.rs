@@ -57,6 +57,11 @@ fn check_error(err: &HostError, case: &str) {
     if let Some(nhs) = common::nhs_number(case) {
         let message = err.to_string();
         assert!(!message.contains(&nhs), "an error repeats the NHS number: {message}");
+        if let HostError::Engine(engine) = err {
+            for rendered in [&engine.text, &engine.json] {
+                assert!(!rendered.contains(&nhs), "an error repeats the NHS number: {rendered}");
+            }
+        }
     }
 }
 

@@ -45,11 +45,22 @@ fn elmshire() -> &'static Mutex<Both> {
 fn assert_same(what: &str, native: Result<String, EvaluateError>, wasm: Result<String, HostError>) {
     match (native, wasm) {
         (Ok(n), Ok(w)) => assert_eq!(n, w, "{what}: the evaluations differ"),
-        (Err(n), Err(w)) => assert_eq!(
-            evaluate_error_to_json(&n),
-            host_error_json(&w),
-            "{what}: the errors differ"
-        ),
+        (Err(n), Err(w)) => {
+            assert_eq!(
+                evaluate_error_to_json(&n),
+                host_error_json(&w),
+                "{what}: the errors differ"
+            );
+            // Core renders the error once: the component hands over the same words.
+            if let HostError::Engine(engine) = &w {
+                let report = n.report();
+                assert_eq!(
+                    (&report.message, &report.text),
+                    (&engine.message, &engine.text),
+                    "{what}: the error texts differ"
+                );
+            }
+        }
         (n, w) => panic!(
             "{what}: one engine evaluated and the other did not\nnative: {:?}\nwasm:   {:?}",
             n.map_err(|e| evaluate_error_to_json(&e)),

@@ -59,7 +59,7 @@ fn the_rebuild_inputs_are_every_file_the_component_build_read() {
         "crates/core/schemas/evaluation.schema.json",
         "crates/core/build.rs",
         "crates/core/src/lib.rs",
-        "crates/core/src/evaluate.rs",
+        "crates/core/src/eval/mod.rs",
         "crates/component/src/lib.rs",
         "wit/careplan.wit",
         "Cargo.lock",
@@ -69,9 +69,11 @@ fn the_rebuild_inputs_are_every_file_the_component_build_read() {
             "`{wanted}` is not an input of the component build: {inputs:?}"
         );
     }
-    // Every source file of core is there, however the tree is laid out.
+    // Every source file of core is there, however the tree is laid out (but the
+    // vocabulary audit, which only `--features audit` tests compile, is no input).
     let mut sources = Vec::new();
     collect_rs(&workspace.join("crates/core/src"), &mut sources);
+    sources.retain(|source| !source.ends_with("audit.rs"));
     assert!(sources.len() > 10);
     for source in sources {
         assert!(inputs.contains(&source), "{} is not an input", source.display());

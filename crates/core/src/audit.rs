@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rhai::Engine;
 
-use crate::engine::new_engine;
+use crate::pack::rule_engine;
 use crate::vocabulary::{self, PackVocabulary};
 use crate::Limits;
 
@@ -18,8 +18,8 @@ fn tidy_signature(raw: &str) -> String {
     let mut text = raw
         .replace("_: ", "")
         .replace("&mut ", "")
-        .replace("careplan_core::date::Date", "Date")
-        .replace("careplan_core::vocabulary::Finding", "Finding")
+        .replace("careplan_core::calendar::date::Date", "Date")
+        .replace("careplan_core::vocabulary::findings::Finding", "Finding")
         .replace("rhai::types::dynamic::Dynamic", "any")
         .replace("types::dynamic::Dynamic", "any")
         .replace("i64", "int")
@@ -47,7 +47,7 @@ fn registered_vocabulary() -> Vec<(String, String)> {
     let mut entries: Vec<(String, String)> = engine
         .gen_fn_signatures(false)
         .into_iter()
-        .filter(|raw| !raw.contains("careplan_core::record::Record") && !raw.contains("&mut record"))
+        .filter(|raw| !raw.contains("careplan_core::vocabulary::record::Record") && !raw.contains("&mut record"))
         .map(|raw| {
             let signature = tidy_signature(&raw);
             let name = if signature.starts_with('.') {
@@ -70,7 +70,7 @@ fn registered_vocabulary() -> Vec<(String, String)> {
 /// registers), by name, with the sorted, distinct numbers of arguments its overloads
 /// take (a method call counts the value before the dot).
 fn registered_arities() -> Vec<(String, Vec<usize>)> {
-    let engine = new_engine(&Limits::default(), Arc::new(PackVocabulary::default()));
+    let engine = rule_engine(&Limits::default(), Arc::new(PackVocabulary::default()));
     let mut functions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for signature in engine.gen_fn_signatures(true) {
         let Some((name, rest)) = signature.split_once('(') else {

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::json::{evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters};
+use crate::api::json::{evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters};
 use crate::RulePack;
 
 /// One fixture, read from JSON.

@@ -66,48 +66,44 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+// The subsystems, each depending only on those above it (ARCHITECTURE.md has the map):
+// calendar and diagnostics need nothing; model needs calendar; sandbox, vocabulary and
+// check build the engine rules run in and the checks made before they run; pack loads
+// and compiles; eval runs; explain retraces; api is what hosts call.
+mod api;
 #[cfg(all(test, feature = "audit"))]
 mod audit;
-mod case;
+mod calendar;
 mod check;
-mod date;
-mod engine;
-mod error;
-mod evaluate;
-mod evaluation;
+mod diagnostics;
+mod eval;
 mod explain;
 pub mod fixture;
-mod holidays;
-mod json;
-mod limits;
-mod manifest;
+mod model;
 mod pack;
-mod record;
-mod report;
-mod rule;
-pub mod schema;
-mod suggest;
-mod text;
-mod trace;
+mod sandbox;
 mod vocabulary;
 
-pub use case::*;
-pub use date::{Date, DateError};
-pub use engine::{vocabulary, VocabularyEntry};
-pub use error::{CaseError, CaseProblem, EvaluateError, Limit, LoadError, Location, PackProblem, ProblemSeverity};
-pub use evaluate::ENGINE;
-pub use evaluation::{
-    Audit, Decision, EligibilityDecision, Escalation, EscalationLevel, Evaluation, Failure, FailureKind, LayerRef,
-    NotInForce, Owner, PackRef, Recommendation, ReviewDue, Status,
-};
-pub use explain::{Explanation, Fact, RuleExplanation, RuleOutcome};
-pub use holidays::{bank_holiday_name, BANK_HOLIDAYS};
-pub use json::{
+pub use api::json::{
     evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, evaluate_text, load_error_to_json,
     parameters_from_json, problem_to_json, EvaluationText,
 };
-pub use report::ErrorReport;
-pub use limits::Limits;
-pub use manifest::{LocalFieldDef, LocalType, ParamValue, Parameter, RecipientDef, SchemeDef};
+pub use api::report::ErrorReport;
+pub use calendar::holidays::{bank_holiday_name, BANK_HOLIDAYS};
+pub use calendar::{Date, DateError};
+pub use diagnostics::{LoadError, Location, PackProblem, ProblemSeverity};
+pub use eval::error::EvaluateError;
+pub use eval::ENGINE;
+pub use explain::{Explanation, Fact, RuleExplanation, RuleOutcome};
+pub use model::case::*;
+pub use model::case_error::{CaseError, CaseProblem};
+pub use model::evaluation::{
+    Audit, Decision, EligibilityDecision, Escalation, EscalationLevel, Evaluation, Failure, FailureKind, LayerRef,
+    NotInForce, Owner, PackRef, Recommendation, ReviewDue, Status,
+};
+pub use model::manifest::{LocalFieldDef, LocalType, ParamValue, Parameter, RecipientDef, SchemeDef};
+pub use model::schema;
+pub use pack::header::{RuleInfo, RuleKind};
 pub use pack::{PackInfo, PackSource, RulePack, SourceFile};
-pub use rule::{RuleInfo, RuleKind};
+pub use sandbox::limits::{Limit, Limits};
+pub use vocabulary::{vocabulary, VocabularyEntry};

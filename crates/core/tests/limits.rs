@@ -206,7 +206,21 @@ fn rules() {
     };
     assert_eq!(
         load_problems("()", &limits),
-        ["careplan::limit the pack has 1 rules, over the `rules` limit of 0"]
+        ["careplan::limit the pack has 1 rule file, over the `rules` limit of 0"]
+    );
+}
+
+/// Rules are counted before any is compiled: a pack over `max_rules` stops there, so
+/// the syntax error in its rule is never reached.
+#[test]
+fn rules_are_counted_before_compiling() {
+    let limits = Limits {
+        max_rules: 0,
+        ..Limits::default()
+    };
+    assert_eq!(
+        load_problems("let x = ;", &limits),
+        ["careplan::limit the pack has 1 rule file, over the `rules` limit of 0"]
     );
 }
 

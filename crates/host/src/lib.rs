@@ -42,8 +42,8 @@ use wasmtime::{
 
 pub use bindings::exports::careplan::engine::engine::{
     Audit, CaseProblem, Decision, Diagnostic, EligibilityDecision, Error as EngineError, ErrorCode, Escalation,
-    EscalationLevel, Evaluation, EvaluationText, Failure, FailureKind, Layer, NotInForce, Owner, PackInfo, PackSource, RecipientInfo,
-    Recommendation, ReviewDue, RuleInfo, SchemeInfo, Severity, SourceFile, Status,
+    EscalationLevel, Evaluation, EvaluationText, Failure, FailureKind, Layer, NotInForce, Owner, PackInfo, PackSource,
+    RecipientInfo, Recommendation, ReviewDue, RuleInfo, SchemeInfo, Severity, SourceFile, Status,
 };
 use bindings::{Careplan, CareplanPre};
 

@@ -24,20 +24,29 @@ const USAGE: &str = "usage: careplan-example-rust-host <pack-dir> <case.json> <a
 /// the engine rejected the pack or case, 2 when the tool itself failed).
 struct Failure {
     code: u8,
-    message: String,
+    /// What to write to standard error, with its final newline.
+    text: String,
 }
 
 fn tool_error(err: impl std::fmt::Display) -> Failure {
     Failure {
         code: 2,
-        message: err.to_string(),
+        text: format!("error: {err}\n"),
     }
 }
 
 fn host_error(err: HostError) -> Failure {
-    Failure {
-        code: if matches!(err, HostError::Engine(_)) { 1 } else { 2 },
-        message: err.to_string(),
+    match err {
+        // The engine's error as careplan-core renders it for people: every problem with
+        // its place and help, the same text in every host.
+        HostError::Engine(engine) => Failure {
+            code: 1,
+            text: engine.text,
+        },
+        other => Failure {
+            code: 2,
+            text: format!("error: {other}\n"),
+        },
     }
 }
 
@@ -79,7 +88,7 @@ fn main() -> ExitCode {
             }
         }
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            eprint!("{}", failure.text);
             ExitCode::from(failure.code)
         }
     }

@@ -1,18 +1,23 @@
 //! Evaluating one case against a compiled pack.
 
+pub(crate) mod error;
+pub(crate) mod text;
+
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use rhai::{Dynamic, EvalAltResult, Map, Scope};
 
-use crate::error::{lower_first, CaseProblem, Limit};
-use crate::evaluation::{
+use crate::diagnostics::lower_first;
+use crate::model::case_error::CaseProblem;
+use crate::model::evaluation::{
     Audit, EligibilityDecision, Escalation, Evaluation, Failure, FailureKind, PackRef, Recommendation, ReviewDue,
     Status,
 };
-use crate::manifest::{LocalType, ParamValue};
+use crate::model::manifest::{LocalType, ParamValue};
+use crate::pack::header::RuleKind;
 use crate::pack::{CompiledRule, RulePack};
-use crate::record::to_dynamic;
+use crate::sandbox::limits::Limit;
+use crate::vocabulary::record::to_dynamic;
 use crate::vocabulary::{collect_findings, Finding};
 use crate::{Case, CaseError, Date, EvaluateError};
 
@@ -55,9 +60,10 @@ impl RulePack {
                 message,
             };
             let Some(declared) = self.info.parameters.get(name) else {
-                let help = crate::suggest::did_you_mean(name, self.info.parameters.keys().map(String::as_str))
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
+                let help =
+                    crate::diagnostics::suggest::did_you_mean(name, self.info.parameters.keys().map(String::as_str))
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
                 return Err(invalid(format!(
                     "pack `{}` declares no such parameter{help}",
                     self.info.id
@@ -291,7 +297,7 @@ impl RulePack {
         for name in case.local.keys() {
             if !self.info.local_fields.contains_key(name) {
                 let declared = self.info.local_fields.keys().map(String::as_str);
-                let help = match crate::suggest::did_you_mean(name, declared) {
+                let help = match crate::diagnostics::suggest::did_you_mean(name, declared) {
                     Some(best) => format!("did you mean `{best}`?"),
                     None if self.info.local_fields.is_empty() => {
                         format!("pack `{}` declares no local fields", self.info.id)
@@ -317,8 +323,11 @@ impl RulePack {
         }
         let mut record = to_dynamic(case)
             .map_err(|e| EvaluateError::InvalidCase(CaseError::new(vec![CaseProblem::new("", e.to_string())])))?;
-        if let Some(mut record) = record.write_lock::<crate::record::Record>() {
-            record.insert("local", Dynamic::from(crate::record::Record::from_map(local)));
+        if let Some(mut record) = record.write_lock::<crate::vocabulary::record::Record>() {
+            record.insert(
+                "local",
+                Dynamic::from(crate::vocabulary::record::Record::from_map(local)),
+            );
         }
         Ok(record)
     }
@@ -463,7 +472,11 @@ fn runtime_message(err: &EvalAltResult) -> (String, Option<String>) {
         _ => None,
     };
     if let Some(property) = missing_field {
-        let help = crate::suggest::did_you_mean(&property, case_field_names().iter().map(String::as_str)).map_or_else(
+        let help = crate::diagnostics::suggest::did_you_mean(
+            &property,
+            crate::model::schema::case_field_names().iter().map(String::as_str),
+        )
+        .map_or_else(
             || "check the spelling against the case schema (`careplan schema case`)".to_owned(),
             |best| format!("did you mean `{best}`?"),
         );
@@ -499,8 +512,8 @@ fn check_findings(
     let mut here: Vec<&str> = Vec::new();
     for finding in findings {
         if finding.kind() != kind {
-            let article = |k: crate::RuleKind| match k {
-                crate::RuleKind::Eligibility | crate::RuleKind::Escalation => "an",
+            let article = |k: RuleKind| match k {
+                RuleKind::Eligibility | RuleKind::Escalation => "an",
                 _ => "a",
             };
             return Err(Box::new(failure(
@@ -554,30 +567,16 @@ fn failure(rule: &CompiledRule, kind: FailureKind, message: String, help: Option
     }
 }
 
-/// Every property name in the case schema, for "did you mean" help and for the
-/// record's getters.
-pub(crate) fn case_field_names() -> &'static Vec<String> {
-    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
-    NAMES.get_or_init(|| {
-        let mut names = Vec::new();
-        collect_properties(crate::schema::case(), &mut names);
-        names.sort();
-        names.dedup();
-        names
-    })
-}
-
-fn collect_properties(value: &serde_json::Value, names: &mut Vec<String>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
-                names.extend(properties.keys().cloned());
-            }
-            for child in map.values() {
-                collect_properties(child, names);
-            }
+// The kind of a finding is the evaluator's business (a rule may only return findings of
+// its own kind), so it is defined here rather than in the vocabulary.
+impl Finding {
+    /// The rule kind allowed to return this finding.
+    pub(crate) fn kind(&self) -> RuleKind {
+        match self {
+            Finding::Eligibility { .. } => RuleKind::Eligibility,
+            Finding::Review { .. } => RuleKind::Review,
+            Finding::Escalation { .. } => RuleKind::Escalation,
+            Finding::Recommendation { .. } => RuleKind::Recommendation,
         }
-        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_properties(i, names)),
-        _ => {}
     }
 }

@@ -1,5 +1,7 @@
 //! The limits every rule runs under: the one place where they are set.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 /// Bounds on what a rule may do. Rhai's own defaults are unlimited (and differ between
@@ -35,7 +37,8 @@ pub struct Limits {
     pub max_findings: usize,
     /// Size of one rule source file, in bytes.
     pub max_source_size: usize,
-    /// Rules in a pack, its parents included.
+    /// Rule files in a pack, its parents included (an override counts: each file is
+    /// compiled). Counted before any is compiled.
     pub max_rules: usize,
     /// Size of one case's JSON, in bytes: checked before it is parsed.
     pub max_case_size: usize,
@@ -58,5 +61,56 @@ impl Default for Limits {
             max_rules: 5_000,
             max_case_size: 1 << 20,
         }
+    }
+}
+
+/// A limit that a rule ran into. Every limit is set in [`crate::Limits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    /// Operations one rule may run for one case.
+    Operations,
+    /// Depth of nested function calls.
+    CallDepth,
+    /// Depth of nested expressions (checked when the pack loads).
+    ExpressionDepth,
+    /// Length of a string in bytes.
+    StringSize,
+    /// Number of items in a list.
+    ArraySize,
+    /// Number of properties in a map.
+    MapSize,
+    /// Number of variables alive at once.
+    Variables,
+    /// Number of findings one evaluation may produce.
+    Findings,
+    /// Size of a rule source file in bytes (checked when the pack loads).
+    SourceSize,
+    /// Number of rules in a pack, parents included (checked when the pack loads).
+    Rules,
+}
+
+impl Limit {
+    /// The limit's name as used in errors: the `max_<name>` field of [`crate::Limits`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Limit::Operations => "operations",
+            Limit::CallDepth => "call_depth",
+            Limit::ExpressionDepth => "expression_depth",
+            Limit::StringSize => "string_size",
+            Limit::ArraySize => "array_size",
+            Limit::MapSize => "map_size",
+            Limit::Variables => "variables",
+            Limit::Findings => "findings",
+            Limit::SourceSize => "source_size",
+            Limit::Rules => "rules",
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }

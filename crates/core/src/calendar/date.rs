@@ -10,7 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::holidays;
+use crate::calendar::holidays;
 
 /// A calendar date (no time, no time zone), written `YYYY-MM-DD`.
 ///

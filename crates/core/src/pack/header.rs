@@ -16,8 +16,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::error::{PackProblem, SharedSource};
-use crate::manifest::{effective_dates, valid_id};
+use crate::diagnostics::{PackProblem, SharedSource};
+use crate::model::manifest::{effective_dates, valid_id};
 use crate::Date;
 
 /// What a rule decides. A rule may only return findings of its own kind.

@@ -15,23 +15,51 @@ use serde_json::Value;
 /// The JSON Schema of the case a host sends, compact.
 pub const CASE: &str = include_str!(concat!(env!("OUT_DIR"), "/case.min.json"));
 /// The case schema, pretty-printed, with a final newline.
-pub const CASE_PRETTY: &str = include_str!("../schemas/case.schema.json");
+pub const CASE_PRETTY: &str = include_str!("../../schemas/case.schema.json");
 
 /// The JSON Schema of the evaluation careplan returns, compact.
 pub const EVALUATION: &str = include_str!(concat!(env!("OUT_DIR"), "/evaluation.min.json"));
 /// The evaluation schema, pretty-printed, with a final newline.
-pub const EVALUATION_PRETTY: &str = include_str!("../schemas/evaluation.schema.json");
+pub const EVALUATION_PRETTY: &str = include_str!("../../schemas/evaluation.schema.json");
 
 /// The JSON Schema of a pack's `pack.toml`, compact.
 pub const MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/manifest.min.json"));
 /// The manifest schema, pretty-printed, with a final newline.
-pub const MANIFEST_PRETTY: &str = include_str!("../schemas/manifest.schema.json");
+pub const MANIFEST_PRETTY: &str = include_str!("../../schemas/manifest.schema.json");
 
 /// The case schema, parsed once.
 pub(crate) fn case() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     // The text is checked to be the schema of the types by the tests below.
     SCHEMA.get_or_init(|| serde_json::from_str(CASE).unwrap_or_default())
+}
+
+/// Every property name in the case schema, for "did you mean" help and for the
+/// record's getters.
+pub(crate) fn case_field_names() -> &'static Vec<String> {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = Vec::new();
+        collect_properties(case(), &mut names);
+        names.sort();
+        names.dedup();
+        names
+    })
+}
+
+fn collect_properties(value: &serde_json::Value, names: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                names.extend(properties.keys().cloned());
+            }
+            for child in map.values() {
+                collect_properties(child, names);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_properties(i, names)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -65,7 +93,7 @@ mod tests {
         check(
             "manifest.schema.json",
             MANIFEST_PRETTY,
-            schemars::schema_for!(crate::manifest::ManifestFile),
+            schemars::schema_for!(crate::model::manifest::ManifestFile),
         );
     }
 

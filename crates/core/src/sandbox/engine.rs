@@ -7,14 +7,11 @@
 //! `sleep`, no `timestamp`, no `import` (Rhai is built with `no_module`). Every limit
 //! is set from [`Limits`].
 
-use std::sync::Arc;
-
 use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicMapPackage, BasicStringPackage, LogicPackage, MoreStringPackage, Package,
 };
 use rhai::Engine;
 
-use crate::vocabulary::{self, PackVocabulary};
 use crate::Limits;
 
 /// Keywords and functions switched off so that a rule using them fails to load.
@@ -23,8 +20,8 @@ pub(crate) const DISABLED_SYMBOLS: &[&str] = &["eval", "print", "debug"];
 /// Names every rule can read: the case, the as-of date and the pack's parameters.
 pub(crate) const RULE_INPUTS: [&str; 3] = ["record", "today", "params"];
 
-/// Builds the engine for one pack.
-pub(crate) fn new_engine(limits: &Limits, pack: Arc<PackVocabulary>) -> Engine {
+/// Builds the sandboxed engine, without the vocabulary (`vocabulary::register` adds it).
+pub(crate) fn new_engine(limits: &Limits) -> Engine {
     let mut engine = Engine::new_raw();
     ArithmeticPackage::new().register_into_engine(&mut engine);
     LogicPackage::new().register_into_engine(&mut engine);
@@ -56,30 +53,5 @@ pub(crate) fn new_engine(limits: &Limits, pack: Arc<PackVocabulary>) -> Engine {
     engine.set_max_variables(limits.max_variables);
     engine.set_max_functions(limits.max_functions);
 
-    vocabulary::register(&mut engine, pack);
     engine
-}
-
-/// One function of the rule vocabulary, for the authors' guide.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VocabularyEntry {
-    /// The function's name, or `.name` for a property.
-    pub name: &'static str,
-    /// Its signature as rules see it, e.g. `add_days(Date, int) -> Date`.
-    pub signature: &'static str,
-    /// What it does.
-    pub description: &'static str,
-}
-
-/// Every function the engine registers for rules (the vocabulary, without Rhai's
-/// standard library), sorted by signature: the same static table in every build, which
-/// `.ci/run`'s vocabulary audit checks against the engine's registrations.
-pub fn vocabulary() -> impl Iterator<Item = VocabularyEntry> {
-    vocabulary::ENTRIES
-        .iter()
-        .map(|&(name, signature, description)| VocabularyEntry {
-            name,
-            signature,
-            description,
-        })
 }

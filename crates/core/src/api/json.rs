@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{LoadError, Location, PackProblem, ProblemSeverity};
+use crate::diagnostics::{LoadError, Location, PackProblem, ProblemSeverity};
 use crate::{Date, EvaluateError, RulePack};
 
 /// Evaluates case JSON as of a `YYYY-MM-DD` date and returns the evaluation as the

@@ -11,11 +11,11 @@
 use rhai::{ASTNode, Expr, Stmt, AST};
 use serde_json::Value;
 
-use crate::error::{PackProblem, SharedSource};
-use crate::manifest::LocalFieldDef;
+use crate::diagnostics::{PackProblem, SharedSource};
+use crate::model::manifest::LocalFieldDef;
 
 fn case_schema() -> &'static Value {
-    crate::schema::case()
+    crate::model::schema::case()
 }
 
 /// The object schema `node` stands for, following `$ref` and choosing the object branch
@@ -138,8 +138,8 @@ pub(crate) fn case_fields(
                 )
                 .at(source, position.line().unwrap_or(1), position.position().unwrap_or(1))
                 .with_label("not in the case schema");
-                let help =
-                    crate::suggest::did_you_mean_help(name, known.iter().map(String::as_str)).unwrap_or_else(|| {
+                let help = crate::diagnostics::suggest::did_you_mean_help(name, known.iter().map(String::as_str))
+                    .unwrap_or_else(|| {
                         if in_local {
                             "declare local fields under `[local_fields]` in the pack's manifest".to_owned()
                         } else {
@@ -188,7 +188,7 @@ fn unknown(
     message: String,
     known: &[&str],
 ) -> PackProblem {
-    let help = crate::suggest::did_you_mean_help(name, known.iter().copied()).unwrap_or_else(|| {
+    let help = crate::diagnostics::suggest::did_you_mean_help(name, known.iter().copied()).unwrap_or_else(|| {
         if known.is_empty() {
             "there are none".to_owned()
         } else {
@@ -421,7 +421,7 @@ pub(crate) fn unknown_functions(
                 .iter()
                 .map(|(n, _)| *n)
                 .chain(script_functions.iter().map(|(n, _)| *n));
-            let help = crate::suggest::did_you_mean_help(name, candidates)
+            let help = crate::diagnostics::suggest::did_you_mean_help(name, candidates)
                 .unwrap_or_else(|| "see `careplan vocabulary` for the functions rules can call".to_owned());
             problems.push(
                 at(PackProblem::new(

@@ -193,7 +193,7 @@ impl ser::Serializer for DynamicSerializer {
         value: &T,
     ) -> Result<Dynamic, RecordError> {
         let inner = value.serialize(DynamicSerializer)?;
-        if name != crate::date::SERDE_NAME {
+        if name != crate::calendar::date::SERDE_NAME {
             return Ok(inner);
         }
         inner

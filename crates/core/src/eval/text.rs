@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use crate::evaluation::{Decision, Evaluation, Failure, Status};
+use crate::model::evaluation::{Decision, Evaluation, Failure, Status};
 use crate::pack::RulePack;
 use crate::Date;
 

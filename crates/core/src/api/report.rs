@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::error::{LoadError, ProblemSeverity};
-use crate::json::{evaluate_error_to_json, load_error_to_json};
+use crate::api::json::{evaluate_error_to_json, load_error_to_json};
+use crate::diagnostics::{LoadError, ProblemSeverity};
 use crate::EvaluateError;
 
 /// An error as every host shows it.

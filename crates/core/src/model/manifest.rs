@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::error::{PackProblem, SharedSource};
+use crate::diagnostics::{PackProblem, SharedSource};
 use crate::Date;
 
 /// The manifest as written in TOML. Used for its JSON Schema and for reading.

@@ -9,15 +9,17 @@
 //! back out). So a fact is "a field this rule's code looks at", listed whatever branch
 //! the rule took on this case.
 
+pub(crate) mod trace;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use rhai::{ASTNode, Expr, Scope, Stmt, AST};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::evaluation::Evaluation;
+use crate::explain::trace::Traced;
+use crate::model::evaluation::Evaluation;
 use crate::pack::{CompiledRule, RulePack};
-use crate::trace::Traced;
 use crate::{Case, Date, EvaluateError};
 
 /// The explanation of one case's evaluation, rule by rule.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CaseError, CaseProblem};
+use crate::model::case_error::{CaseError, CaseProblem};
 use crate::Date;
 
 /// One case: everything the rules may read about a person on the as-of date.

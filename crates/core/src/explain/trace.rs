@@ -11,7 +11,7 @@
 
 use rhai::{ASTFlags, Dynamic, Expr, Position, Stmt, StmtBlock, AST};
 
-use crate::error::SharedSource;
+use crate::diagnostics::SharedSource;
 
 /// The first item of a tagged return: text no rule can write (it starts with NUL).
 const MARK: &str = "\u{0}careplan:return";
@@ -362,7 +362,7 @@ mod tests {
 
     /// Why `script` (a rule body) made no finding, as `explain` says it.
     fn why(script: &str) -> String {
-        let engine = crate::engine::new_engine(&crate::Limits::default(), Arc::default());
+        let engine = crate::pack::rule_engine(&crate::Limits::default(), Arc::default());
         let ast = engine.compile(script).expect("the script compiles");
         let traced = Traced::new(&ast);
         let value: Dynamic = engine.eval_ast(&traced.ast).expect("the script runs");
@@ -414,7 +414,7 @@ mod tests {
 
     #[test]
     fn a_throw_is_not_taken_for_a_return() {
-        let engine = crate::engine::new_engine(&crate::Limits::default(), Arc::default());
+        let engine = crate::pack::rule_engine(&crate::Limits::default(), Arc::default());
         let ast = engine.compile("if true { throw \"no\"; }\n()").expect("compiles");
         let traced = Traced::new(&ast);
         assert_eq!(traced.is_return, [false], "only the final `()` is tagged");

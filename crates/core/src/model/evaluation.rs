@@ -13,7 +13,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use crate::case::ReviewKind;
+pub use crate::model::case::ReviewKind;
 use crate::{Date, Limit};
 
 /// Everything one evaluation found.

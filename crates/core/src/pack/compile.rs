@@ -1,0 +1,375 @@
+//! Compiling a pack's files: the checks each file passes before it is compiled (and the
+//! count of rules, before any is), the libraries, then each rule with the load-time
+//! checks, and the placing of each layer's rules over its parents'.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rhai::{Engine, ParseError, ParseErrorType, Scope, AST};
+
+use super::header::parse_header;
+use super::layers::{Declarations, Layer};
+use super::{CompiledRule, RuleCaches};
+use crate::check::Declared;
+use crate::diagnostics::{lower_first, PackProblem, SharedSource};
+use crate::sandbox::engine::{DISABLED_SYMBOLS, RULE_INPUTS};
+use crate::sandbox::limits::Limit;
+use crate::Limits;
+
+/// A layer's files that passed [`preflight`], sorted by path: its libraries and its
+/// rules.
+#[derive(Default)]
+pub(super) struct LayerFiles<'a> {
+    pub libraries: Vec<&'a SharedSource>,
+    pub rules: Vec<&'a SharedSource>,
+}
+
+/// Checks every file of every layer before anything is compiled: given twice, not a
+/// Rhai file, over the size limit, or with a lone carriage return (each such file is
+/// left out, and the others still compile, so every problem is reported at once). Then
+/// counts the rule files: over `max_rules`, the load stops here, before compiling any.
+pub(super) fn preflight<'a>(
+    chain: &'a [Layer],
+    limits: &Limits,
+    problems: &mut Vec<PackProblem>,
+) -> Result<Vec<LayerFiles<'a>>, ()> {
+    let mut accepted = Vec::with_capacity(chain.len());
+    for layer in chain {
+        let mut files = LayerFiles::default();
+        let mut paths = BTreeSet::new();
+        let mut sorted: Vec<&(String, SharedSource)> = layer.files.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for (path, source) in sorted.iter().map(|f| (&f.0, &f.1)) {
+            if !paths.insert(path.clone()) {
+                problems
+                    .push(PackProblem::new("careplan::files", format!("file `{path}` is given twice")).in_file(source));
+                continue;
+            }
+            if !path.ends_with(".rhai") {
+                problems.push(
+                    PackProblem::new("careplan::files", format!("`{path}` is not a Rhai file"))
+                        .with_help("a pack holds `pack.toml`, `.rhai` rule files, `lib/*.rhai` libraries and `tests/`"),
+                );
+                continue;
+            }
+            if source.text.len() > limits.max_source_size {
+                problems.push(
+                    PackProblem::new(
+                        "careplan::limit",
+                        format!(
+                            "`{path}` is {} bytes, over the `{}` limit of {}",
+                            source.text.len(),
+                            Limit::SourceSize,
+                            limits.max_source_size
+                        ),
+                    )
+                    .with_help("split the file into smaller rules or libraries"),
+                );
+                continue;
+            }
+            if let Some((line, column)) = lone_carriage_return(&source.text) {
+                problems.push(
+                    PackProblem::new("careplan::syntax", "a carriage return without a line feed".to_string())
+                        .at(source, line, column)
+                        .with_help("save the file with LF or CRLF line endings"),
+                );
+                continue;
+            }
+            if path.starts_with("lib/") {
+                files.libraries.push(source);
+            } else {
+                files.rules.push(source);
+            }
+        }
+        accepted.push(files);
+    }
+    let rule_files: usize = accepted.iter().map(|files| files.rules.len()).sum();
+    if rule_files > limits.max_rules {
+        let noun = if rule_files == 1 { "rule file" } else { "rule files" };
+        problems.push(PackProblem::new(
+            "careplan::limit",
+            format!(
+                "the pack has {rule_files} {noun}, over the `{}` limit of {}",
+                Limit::Rules,
+                limits.max_rules
+            ),
+        ));
+        return Err(());
+    }
+    Ok(accepted)
+}
+
+/// What compiling needs: the engine, the names the checks compare against, and the
+/// libraries compiled so far (a layer's libraries serve its rules and its children's).
+pub(super) struct Compiler<'a> {
+    engine: &'a Engine,
+    scope: Scope<'static>,
+    declarations: &'a Declarations,
+    declared: Declared<'a>,
+    lib_ast: AST,
+    lib_functions: BTreeMap<String, SharedSource>,
+}
+
+impl<'a> Compiler<'a> {
+    pub(super) fn new(engine: &'a Engine, declarations: &'a Declarations) -> Self {
+        let mut scope = Scope::new();
+        for name in RULE_INPUTS {
+            // Pushed as plain variables, never constants: the optimizer would otherwise
+            // fold the placeholder values into the compiled rules.
+            scope.push_dynamic(name, rhai::Dynamic::UNIT);
+        }
+        Compiler {
+            engine,
+            scope,
+            declarations,
+            declared: Declared {
+                schemes: declarations.schemes.keys().map(String::as_str).collect(),
+                recipients: declarations.recipients.keys().map(String::as_str).collect(),
+                parameters: declarations.parameters.keys().map(String::as_str).collect(),
+            },
+            lib_ast: AST::empty(),
+            lib_functions: BTreeMap::new(),
+        }
+    }
+
+    /// Compiles a layer's libraries, adding their functions to what later rules see.
+    pub(super) fn libraries(&mut self, files: &[&SharedSource], problems: &mut Vec<PackProblem>) {
+        for source in files {
+            match compile(self.engine, &self.scope, source) {
+                Ok(ast) => {
+                    if !ast.statements().is_empty() {
+                        problems.push(
+                            PackProblem::new(
+                                "careplan::library",
+                                "a library file may only define functions".to_string(),
+                            )
+                            .in_file(source)
+                            .with_help("move statements into a rule file, or wrap them in a `fn`"),
+                        );
+                        continue;
+                    }
+                    for f in ast.iter_functions() {
+                        self.lib_functions.insert(f.name.to_string(), (*source).clone());
+                    }
+                    self.lib_ast = self.lib_ast.merge(&ast);
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+    }
+
+    /// Compiles one rule file of `layer` and checks it (case fields, functions, names);
+    /// `None` when its header or its code does not compile.
+    pub(super) fn rule(
+        &self,
+        layer: &Layer,
+        source: &SharedSource,
+        problems: &mut Vec<PackProblem>,
+    ) -> Option<PlacedRule> {
+        let header = match parse_header(source, &layer.manifest.id) {
+            Ok(mut header) => {
+                // The pack's own dates are the default window of its rules.
+                let info = &mut header.info;
+                info.effective_from = info.effective_from.or(layer.manifest.effective_from);
+                info.effective_to = info.effective_to.or(layer.manifest.effective_to);
+                header
+            }
+            Err(mut found) => {
+                problems.append(&mut found);
+                return None;
+            }
+        };
+        let ast = match compile(self.engine, &self.scope, source) {
+            Ok(ast) => ast,
+            Err(problem) => {
+                problems.push(problem);
+                return None;
+            }
+        };
+        let mut found = crate::check::case_fields(&ast, source, &self.declarations.local_fields);
+        let script_functions: Vec<crate::check::ScriptFunction<'_>> = self
+            .lib_ast
+            .iter_functions()
+            .chain(ast.iter_functions())
+            .map(|f| (f.name, f.params.len()))
+            .collect();
+        found.extend(crate::check::unknown_functions(&ast, source, &script_functions));
+        found.extend(crate::check::declared_names(&ast, source, &self.declared));
+        problems.extend(crate::check::in_source_order(found));
+        let mut functions = self.lib_functions.clone();
+        for f in ast.iter_functions() {
+            functions.insert(f.name.to_string(), source.clone());
+        }
+        let mut ast = self.lib_ast.merge(&ast);
+        ast.set_source(source.name.as_str());
+        Some(PlacedRule {
+            rule: CompiledRule {
+                info: header.info,
+                ast,
+                source: source.clone(),
+                functions,
+                caches: RuleCaches::default(),
+                replaced: None,
+            },
+            overrides: header.overrides,
+            id_span: header.id_span,
+        })
+    }
+}
+
+/// A compiled rule before it is placed: whether it overrides a parent's rule, and where
+/// its id is, for problems.
+pub(super) struct PlacedRule {
+    rule: CompiledRule,
+    overrides: bool,
+    id_span: (usize, usize),
+}
+
+/// Places a layer's rules after its parents': an override replaces the parent's rule in
+/// its place (keeping it, for dates the override is not in force); a new id is added.
+pub(super) fn place(rules: &mut Vec<CompiledRule>, layer_rules: Vec<PlacedRule>, problems: &mut Vec<PackProblem>) {
+    let inherited: BTreeSet<String> = rules.iter().map(|r| r.info.id.clone()).collect();
+    let mut seen_here: BTreeMap<String, String> = BTreeMap::new();
+    for PlacedRule {
+        mut rule,
+        overrides,
+        id_span,
+    } in layer_rules
+    {
+        let id = rule.info.id.clone();
+        if let Some(first) = seen_here.get(&id) {
+            problems.push(
+                PackProblem::new("careplan::duplicate_rule", format!("two rules have the id `{id}`"))
+                    .at_span(&rule.source, id_span.0, id_span.1)
+                    .with_label("second use of the id")
+                    .with_help(format!("the first is in `{first}`; rule ids must be unique")),
+            );
+            continue;
+        }
+        seen_here.insert(id.clone(), rule.info.file.clone());
+        match (overrides, inherited.contains(&id)) {
+            (true, true) => {
+                if let Some(slot) = rules.iter_mut().find(|r| r.info.id == id) {
+                    rule.info.overrides = Some(slot.info.pack.clone());
+                    let parent = std::mem::replace(slot, rule);
+                    slot.replaced = Some(Box::new(parent));
+                }
+            }
+            (true, false) => {
+                let parents: Vec<&str> = inherited.iter().map(String::as_str).collect();
+                let help =
+                    crate::diagnostics::suggest::did_you_mean_help(&id, parents.iter().copied()).unwrap_or_else(|| {
+                        "remove `override = true` to add a new rule, or use the id of a parent pack's rule".to_owned()
+                    });
+                problems.push(
+                    PackProblem::new(
+                        "careplan::override",
+                        format!("rule `{id}` overrides a rule that no parent pack defines"),
+                    )
+                    .at_span(&rule.source, id_span.0, id_span.1)
+                    .with_label("not a parent rule")
+                    .with_help(help),
+                );
+            }
+            (false, true) => {
+                let owner = rules
+                    .iter()
+                    .find(|r| r.info.id == id)
+                    .map_or(String::new(), |r| r.info.pack.clone());
+                problems.push(
+                    PackProblem::new(
+                        "careplan::duplicate_rule",
+                        format!("rule `{id}` is already defined by pack `{owner}`"),
+                    )
+                    .at_span(&rule.source, id_span.0, id_span.1)
+                    .with_label("same id as a parent rule")
+                    .with_help("add `override = true` to the header to replace the parent's rule"),
+                );
+            }
+            (false, false) => rules.push(rule),
+        }
+    }
+}
+
+/// The line and column of the first carriage return not followed by a line feed. Rhai
+/// counts such a character as a line break in some places (ending a `//` comment) and
+/// as a space in others, so the places it reports after one would not be the file's;
+/// files with one are refused.
+fn lone_carriage_return(text: &str) -> Option<(usize, usize)> {
+    let (mut line, mut column) = (1, 1);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() != Some(&'\n') => return Some((line, column)),
+            '\n' => (line, column) = (line + 1, 1),
+            _ => column += 1,
+        }
+    }
+    None
+}
+
+/// Compiles one file, turning Rhai's parse error into a problem at its place.
+fn compile(engine: &Engine, scope: &Scope, source: &SharedSource) -> Result<AST, PackProblem> {
+    engine
+        .compile_with_scope(scope, &source.text)
+        .map_err(|err| parse_problem(engine, source, &err))
+}
+
+fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> PackProblem {
+    let pos = err.position();
+    let (line, column) = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+    let kind = err.err_type();
+    let (code, message, help): (&str, String, Option<String>) = match kind {
+        ParseErrorType::VariableUndefined(name) => {
+            let help = match crate::diagnostics::suggest::did_you_mean(name, RULE_INPUTS) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => {
+                    "rules read `record`, `today` and `params`; declare other variables with `let` first".to_owned()
+                }
+            };
+            ("careplan::syntax", format!("unknown variable `{name}`"), Some(help))
+        }
+        ParseErrorType::BadInput(rhai::LexError::ImproperSymbol(word, _)) | ParseErrorType::Reserved(word)
+            if DISABLED_SYMBOLS.contains(&word.as_str()) =>
+        {
+            (
+                "careplan::sandbox",
+                format!("`{word}` is not available to rules"),
+                Some("rules cannot print, evaluate code or reach outside the engine; return findings instead".into()),
+            )
+        }
+        ParseErrorType::Reserved(word) => (
+            "careplan::syntax",
+            format!("`{word}` is a reserved word in Rhai"),
+            (word == "case").then(|| "the case is called `record` inside rules".to_owned()),
+        ),
+        ParseErrorType::ExprTooDeep => (
+            "careplan::limit",
+            format!(
+                "expressions are nested too deeply (the `{}` limit is {} at top level, {} in functions)",
+                Limit::ExpressionDepth,
+                engine.max_expr_depth(),
+                engine.max_function_expr_depth()
+            ),
+            Some("split the expression with `let` variables or helper functions".into()),
+        ),
+        ParseErrorType::LiteralTooLarge(what, max) => (
+            "careplan::limit",
+            format!("{} is over the limit of {max}", what.to_lowercase()),
+            None,
+        ),
+        ParseErrorType::TooManyFunctions => (
+            "careplan::limit",
+            format!(
+                "the file defines more than the {} functions allowed",
+                engine.max_functions()
+            ),
+            None,
+        ),
+        other => ("careplan::syntax", lower_first(&other.to_string()), None),
+    };
+    let mut problem = PackProblem::new(code, message).at(source, line, column);
+    if let Some(help) = help {
+        problem = problem.with_help(help);
+    }
+    problem
+}
