@@ -60,6 +60,17 @@ fn registered_vocabulary() -> Vec<(String, String)> {
             (name, signature)
         })
         .filter(|(name, _)| !name.starts_with("to_string") && !name.starts_with("to_debug"))
+        // Comparisons of two different types are refusals (`vocabulary/compare.rs`),
+        // described by the `==` entry rather than one by one.
+        .filter(|(name, signature)| {
+            let operator = name.starts_with(['=', '!', '<', '>']);
+            let params = signature
+                .split_once('(')
+                .and_then(|(_, rest)| rest.rsplit_once(')'))
+                .map(|(p, _)| p);
+            let mixed = params.and_then(|p| p.split_once(", ")).is_some_and(|(a, b)| a != b);
+            !(operator && mixed)
+        })
         .collect();
     entries.sort_by(|a, b| a.1.cmp(&b.1));
     entries.dedup();

@@ -42,6 +42,10 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
     engine.on_debug(|_, _, _| {});
 
     engine.set_strict_variables(true);
+    // Every operator goes through function resolution, so that the vocabulary's
+    // refusals of comparisons between two different types (`vocabulary/compare.rs`) run:
+    // with Rhai's fast operators, `1 == "1"` and `age >= "80"` would be a silent `false`.
+    engine.set_fast_operators(false);
     engine.set_fail_on_invalid_map_property(true);
 
     engine.set_max_operations(limits.max_operations);

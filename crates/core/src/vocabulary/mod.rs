@@ -8,6 +8,7 @@
 //! (declared schemes and recipients, known review kinds and owners) and fails with a
 //! message that names the bad value and lists the good ones.
 
+mod compare;
 mod dates;
 mod findings;
 pub(crate) mod record;
@@ -52,7 +53,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     (".year", ".year -> int", "The year of a date."),
     ("<", "<(Date, Date) -> bool", "See `==`."),
     ("<=", "<=(Date, Date) -> bool", "See `==`."),
-    ("==", "==(Date, Date) -> bool", "Dates compare with `==`, `!=`, `<`, `<=`, `>`, `>=`."),
+    ("==", "==(Date, Date) -> bool", "Dates compare with `==`, `!=`, `<`, `<=`, `>`, `>=`. Comparing values of different types (a date with text, a number with text, a date with `()` by `<` and the like) fails the rule at its place instead of being false; `== ()` and `!= ()` ask whether a value is recorded."),
     (">", ">(Date, Date) -> bool", "See `==`."),
     (">=", ">=(Date, Date) -> bool", "See `==`."),
     ("add_days", "add_days(Date, int) -> Date", "The date `n` calendar days later (earlier when negative): `d.add_days(14)`."),
@@ -103,6 +104,7 @@ pub(crate) fn register(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     dates::register(engine);
     values::register_lists(engine);
     values::register_numbers(engine);
+    compare::register(engine);
     findings::register(engine, pack);
 }
 
