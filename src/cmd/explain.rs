@@ -30,11 +30,10 @@ pub(super) fn run(pack: &Path, case: &Path, as_of: Option<&str>, output: Format,
         Ok(pack) => pack,
         Err(err) => return open_error(&err, format),
     };
-    let explained = as_of
-        .parse()
-        .map_err(EvaluateError::InvalidAsOf)
-        .and_then(|as_of| Ok((as_of, pack.parse_case(&case_text)?)))
-        .and_then(|(as_of, case)| pack.explain(&case, as_of));
+    let explained = as_of.parse().map_err(EvaluateError::InvalidAsOf).and_then(|as_of| {
+        let case = pack.parse_case(&case_text)?;
+        pack.explain(&case, as_of)
+    });
     match explained {
         Ok(explanation) => {
             match output {

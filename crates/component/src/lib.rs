@@ -183,22 +183,31 @@ fn date(date: Option<core::Date>) -> Option<String> {
     date.map(|d| d.to_string())
 }
 
-/// A load error as core renders it, with its problems.
-fn load_error(err: &core::LoadError) -> wit::Error {
-    let report = err.report();
+/// Core's rendering of an error, with the problems behind it.
+fn rendered(
+    code: wit::ErrorCode,
+    report: core::ErrorReport,
+    diagnostics: Vec<wit::Diagnostic>,
+    case_problems: Vec<wit::CaseProblem>,
+) -> wit::Error {
     wit::Error {
-        code: wit::ErrorCode::InvalidRules,
+        code,
         message: report.message,
         text: report.text,
         json: report.json,
-        diagnostics: err.problems().iter().map(diagnostic).collect(),
-        case_problems: Vec::new(),
+        diagnostics,
+        case_problems,
     }
+}
+
+/// A load error as core renders it, with its problems.
+fn load_error(err: &core::LoadError) -> wit::Error {
+    let diagnostics = err.problems().iter().map(diagnostic).collect();
+    rendered(wit::ErrorCode::InvalidRules, err.report(), diagnostics, Vec::new())
 }
 
 /// An evaluation error as core renders it, with the case's problems when it has them.
 fn error(err: core::EvaluateError) -> wit::Error {
-    let report = err.report();
     let (code, case_problems) = match &err {
         core::EvaluateError::InvalidCase(case) => (
             wit::ErrorCode::InvalidCase,
@@ -219,14 +228,7 @@ fn error(err: core::EvaluateError) -> wit::Error {
             (wit::ErrorCode::InvalidParameter, Vec::new())
         }
     };
-    wit::Error {
-        code,
-        message: report.message,
-        text: report.text,
-        json: report.json,
-        diagnostics: Vec::new(),
-        case_problems,
-    }
+    rendered(code, err.report(), Vec::new(), case_problems)
 }
 
 fn layer(layer: &core::LayerRef) -> wit::Layer {

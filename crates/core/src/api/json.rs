@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::diagnostics::{LoadError, Location, PackProblem, ProblemSeverity};
+use crate::diagnostics::{LoadError, Location, PackProblem};
 use crate::{Date, EvaluateError, RulePack};
 
 /// Evaluates case JSON as of a `YYYY-MM-DD` date and returns the evaluation as the
@@ -59,10 +59,7 @@ pub fn parameters_from_json(text: &str) -> Result<Map<String, Value>, EvaluateEr
 /// `line`, `column` when it has a place.
 pub fn problem_to_json(problem: &PackProblem) -> Value {
     let mut value = Map::new();
-    let severity = match problem.severity() {
-        ProblemSeverity::Error => "error",
-        ProblemSeverity::Warning => "warning",
-    };
+    let severity = problem.severity().as_str();
     value.insert("severity".into(), json!(severity));
     value.insert("code".into(), json!(problem.code()));
     value.insert("message".into(), json!(problem.message()));

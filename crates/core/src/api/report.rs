@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::api::json::{evaluate_error_to_json, load_error_to_json};
-use crate::diagnostics::{LoadError, ProblemSeverity};
+use crate::diagnostics::LoadError;
 use crate::EvaluateError;
 
 /// An error as every host shows it.
@@ -34,10 +34,7 @@ impl LoadError {
             if let Some(location) = problem.location() {
                 let _ = write!(text, "{location}: ");
             }
-            let severity = match problem.severity() {
-                ProblemSeverity::Error => "error",
-                ProblemSeverity::Warning => "warning",
-            };
+            let severity = problem.severity().as_str();
             let _ = writeln!(text, "{severity}[{}]: {}", problem.code(), problem.message());
             if let Some(help) = problem.help_text() {
                 let _ = writeln!(text, "  help: {help}");

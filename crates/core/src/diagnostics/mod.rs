@@ -104,6 +104,16 @@ pub enum ProblemSeverity {
     Warning,
 }
 
+impl ProblemSeverity {
+    /// The severity as errors write it: `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemSeverity::Error => "error",
+            ProblemSeverity::Warning => "warning",
+        }
+    }
+}
+
 /// One problem found while loading a pack: a syntax error, a bad header, a layering
 /// mistake. Carries its place and source text when it has one.
 #[derive(Debug, Clone)]
