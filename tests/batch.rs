@@ -17,21 +17,43 @@ fn scratch(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// The lines of a caseload written by [`caseload`] that are not plain good cases.
+#[derive(Default)]
+struct Caseload {
+    /// Lines that are not valid cases: each has an error record.
+    invalid: Vec<u64>,
+    /// Blank or whitespace-only lines: skipped, with no record.
+    blank: Vec<u64>,
+    /// Lines whose `person.id` cannot be read (not JSON): their records carry `null`;
+    /// every other record carries `c{line}`.
+    no_id: Vec<u64>,
+}
+
 /// Writes `count` cases as JSON Lines, corrupting every `every`-th line in one of six
-/// ways; returns the numbers (from 1) of the corrupted lines.
-fn caseload(path: &Path, count: u64, every: u64) -> Vec<u64> {
+/// ways (one of them a blank line, empty or only whitespace).
+fn caseload(path: &Path, count: u64, every: u64) -> Caseload {
     let mut text = Vec::new();
-    let mut corrupted = Vec::new();
+    let mut caseload = Caseload::default();
     for n in 1..=count {
         let year = 1925 + n % 80;
         let line: Vec<u8> = if n % every == 0 {
-            corrupted.push(n);
-            match (n / every) % 6 {
+            let kind = (n / every) % 6;
+            match kind {
+                4 => caseload.blank.push(n),
+                0 | 5 => {
+                    caseload.invalid.push(n);
+                    caseload.no_id.push(n);
+                }
+                _ => caseload.invalid.push(n),
+            }
+            match kind {
                 0 => format!("{{\"person\": {{\"id\": \"c{n}\", \"date_of_birth\": \"{year}-01-0").into_bytes(),
                 1 => format!("{{\"person\": {{\"id\": \"c{n}\", \"date_of_brith\": \"{year}-01-01\"}}}}").into_bytes(),
                 2 => format!("{{\"person\": {{\"id\": \"c{n}\", \"date_of_birth\": \"{year}-02-30\"}}}}").into_bytes(),
                 3 => format!("{{\"person\": {{\"id\": \"c{n}\", \"date_of_birth\": {year}}}}}").into_bytes(),
-                4 => Vec::new(),
+                // Empty, or spaces and a tab before a CRLF line ending.
+                4 if (n / every) % 12 == 4 => Vec::new(),
+                4 => b" \t \r".to_vec(),
                 _ => b"\xff\xfe{\"person\": {}}".to_vec(),
             }
         } else {
@@ -46,7 +68,7 @@ fn caseload(path: &Path, count: u64, every: u64) -> Vec<u64> {
         text.push(b'\n');
     }
     std::fs::write(path, text).expect("caseload written");
-    corrupted
+    caseload
 }
 
 /// Whether the slow tier runs: tests that rebuild, sweep very large inputs or need tools
@@ -92,14 +114,31 @@ fn sweep(pack: &str, input: &Path, extra: &[&str]) -> Sweep {
     }
 }
 
-/// Every line has exactly one record, numbered in order; errors are exactly the
-/// corrupted lines; the summary agrees.
-fn reconcile(sweep: &Sweep, count: u64, corrupted: &[u64]) {
-    assert_eq!(sweep.records.len() as u64, count, "one output line per input line");
+/// Every non-blank line has exactly one record, in order, numbered as in the input and
+/// carrying the line's `person.id`; errors are exactly the invalid lines; the summary
+/// agrees, counting the blank lines it skipped.
+fn reconcile(sweep: &Sweep, count: u64, caseload: &Caseload) {
+    let kept: Vec<u64> = (1..=count)
+        .filter(|n| caseload.blank.binary_search(n).is_err())
+        .collect();
+    let lines: Vec<u64> = sweep
+        .records
+        .iter()
+        .map(|record| record["line"].as_u64().expect("a line number"))
+        .collect();
+    assert!(
+        lines == kept,
+        "one output line per non-blank input line, in input order, numbered as in the input"
+    );
     let mut errors = Vec::new();
-    for (i, record) in sweep.records.iter().enumerate() {
+    for record in &sweep.records {
         let line = record["line"].as_u64().expect("a line number");
-        assert_eq!(line, i as u64 + 1, "records are in input order");
+        let id = if caseload.no_id.binary_search(&line).is_ok() {
+            Value::Null
+        } else {
+            Value::String(format!("c{line}"))
+        };
+        assert_eq!(record["person_id"], id, "{record}");
         match (record.get("evaluation"), record.get("error")) {
             (Some(_), None) => {}
             (None, Some(error)) => {
@@ -112,17 +151,26 @@ fn reconcile(sweep: &Sweep, count: u64, corrupted: &[u64]) {
             _ => panic!("a record is an evaluation or an error: {record}"),
         }
     }
-    assert_eq!(errors, corrupted, "the errors are exactly the corrupted lines");
-    let evaluated = count - corrupted.len() as u64;
-    assert!(
-        sweep.summary.starts_with(&format!(
-            "{count} lines: {evaluated} complete, 0 incomplete (a rule failed), {} invalid, 0 stopped by the host\n",
-            corrupted.len()
-        )),
-        "{}",
-        sweep.summary
+    assert_eq!(errors, caseload.invalid, "the errors are exactly the invalid lines");
+    let (invalid, blank) = (caseload.invalid.len() as u64, caseload.blank.len() as u64);
+    let evaluated = count - invalid - blank;
+    let mut expected = format!(
+        "{count} lines: {evaluated} complete, 0 incomplete (a rule failed), {invalid} invalid, 0 stopped by the host, \
+         {blank} blank (skipped)\n"
     );
-    assert_eq!(sweep.code, if corrupted.is_empty() { 0 } else { 1 });
+    if invalid > 0 {
+        expected.push_str(&format!(
+            "errors by kind:\n  invalid case (careplan::invalid_case): {invalid} line{}\n",
+            if invalid == 1 { "" } else { "s" }
+        ));
+    }
+    assert!(sweep.summary.starts_with(&expected), "{}", sweep.summary);
+    assert!(!sweep.summary.contains("rule failures"), "{}", sweep.summary);
+    assert_eq!(
+        sweep.code,
+        if invalid == 0 { 0 } else { 1 },
+        "invalid lines fail a sweep, blank ones do not"
+    );
 }
 
 #[test]
@@ -132,7 +180,12 @@ fn a_100000_line_sweep_with_corrupted_lines_reconciles_exactly() {
     }
     let input = scratch("caseload-100k.jsonl");
     let corrupted = caseload(&input, 100_000, 33);
-    assert_eq!(corrupted.len(), 3030, "about 3% corrupted");
+    assert_eq!(
+        corrupted.invalid.len() + corrupted.blank.len(),
+        3030,
+        "about 3% corrupted"
+    );
+    assert_eq!(corrupted.blank.len(), 505, "a sixth of them blank");
     let sweep = sweep("tests/data/packs/tiny", &input, &[]);
     reconcile(&sweep, 100_000, &corrupted);
 }
@@ -156,7 +209,7 @@ fn an_empty_input_gives_an_empty_output() {
     let input = scratch("empty.jsonl");
     std::fs::write(&input, "").expect("written");
     let sweep = sweep("tests/data/packs/tiny", &input, &[]);
-    reconcile(&sweep, 0, &[]);
+    reconcile(&sweep, 0, &Caseload::default());
 }
 
 /// Writes `count` good cases, asking every 50th line for a rule failure, every 97th for
@@ -237,6 +290,8 @@ fn fault_injected_sweeps_reconcile_exactly() {
     assert_eq!(wasm.records.len(), 1_500, "one output line per input line");
     for (i, record) in wasm.records.iter().enumerate() {
         assert_eq!(record["line"].as_u64(), Some(i as u64 + 1), "in input order");
+        // Evaluated, failed or stopped by the host, each record says whose case it is.
+        assert_eq!(record["person_id"], format!("f{}", i + 1), "{record}");
     }
     assert_eq!(&lines_failed(&wasm, "runtime"), throw);
     assert_eq!(&lines_failed(&wasm, "limit"), runaway);
@@ -244,13 +299,16 @@ fn fault_injected_sweeps_reconcile_exactly() {
     let incomplete = throw.len() + runaway.len();
     assert!(
         wasm.summary.starts_with(&format!(
-            "1500 lines: {} complete, {incomplete} incomplete (a rule failed), 0 invalid, {} stopped by the host\n\
-             rule failures (the findings of these rules are missing from those lines):\n  \
-             faulty.faults: limit, on {} lines\n  faulty.faults: runtime, on {} lines\n",
+            "1500 lines: {} complete, {incomplete} incomplete (a rule failed), 0 invalid, {} stopped by the host, \
+             0 blank (skipped)\n\
+             errors by kind:\n  incomplete (a rule failed): {incomplete} lines\n  careplan::trap: {} lines\n\
+             rule failures by rule (the findings of these rules are missing from those lines):\n  \
+             faulty.faults: on {incomplete} lines ({} runtime, {} limit)\n",
             1_500 - incomplete - slow.len(),
             slow.len(),
-            runaway.len(),
-            throw.len()
+            slow.len(),
+            throw.len(),
+            runaway.len()
         )),
         "{}",
         wasm.summary
@@ -270,6 +328,13 @@ fn fault_injected_sweeps_reconcile_exactly() {
     // same failures, but the slow lines evaluate.
     let native = sweep("tests/data/packs/faulty", &input, &["--engine", "native"]);
     assert_eq!(native.records.len(), 1_500);
+    assert!(
+        native.summary.contains(&format!(
+            "errors by kind:\n  incomplete (a rule failed): {incomplete} lines\nrule failures by rule"
+        )),
+        "{}",
+        native.summary
+    );
     assert_eq!(&lines_failed(&native, "runtime"), throw);
     assert_eq!(&lines_failed(&native, "limit"), runaway);
     assert!(lines_with(&native, "careplan::trap").is_empty());
@@ -347,6 +412,7 @@ fn a_failing_local_rule_keeps_every_national_escalation() {
         assert_eq!(emergencies, (1..=30).map(|n| n * 10).collect::<Vec<u64>>());
         for record in &sweep.records {
             let line = record["line"].as_u64().expect("a line number");
+            assert_eq!(record["person_id"], format!("n{line}"), "{record}");
             let evaluation = &record["evaluation"];
             if line % 3 == 0 {
                 assert_eq!(evaluation["complete"], false, "line {line}");
@@ -362,9 +428,11 @@ fn a_failing_local_rule_keeps_every_national_escalation() {
         }
         assert!(
             sweep.summary.starts_with(
-                "300 lines: 200 complete, 100 incomplete (a rule failed), 0 invalid, 0 stopped by the host\n\
-                 rule failures (the findings of these rules are missing from those lines):\n  \
-                 northdale.home-care: runtime, on 100 lines\n"
+                "300 lines: 200 complete, 100 incomplete (a rule failed), 0 invalid, 0 stopped by the host, \
+                 0 blank (skipped)\n\
+                 errors by kind:\n  incomplete (a rule failed): 100 lines\n\
+                 rule failures by rule (the findings of these rules are missing from those lines):\n  \
+                 northdale.home-care: on 100 lines (100 runtime)\n"
             ),
             "{}",
             sweep.summary
@@ -376,6 +444,129 @@ fn a_failing_local_rule_keeps_every_national_escalation() {
         );
         assert_eq!(sweep.code, 1);
     }
+}
+
+/// Blank lines are skipped and counted, not errors; every record carries its line's
+/// `person.id` (`null` when the line is not JSON or the id is not a string); the summary
+/// breaks the lines that are not complete down by kind, and the rule failures by rule,
+/// the most frequent first and ties by rule id.
+#[test]
+fn a_sweep_skips_blank_lines_names_each_person_and_ranks_the_failures() {
+    let packs = scratch("ranked-packs");
+    let _ = std::fs::remove_dir_all(&packs);
+    let pack = packs.join("ranked");
+    std::fs::create_dir_all(&pack).expect("pack folder");
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nid = \"ranked\"\nname = \"Ranked failures\"\nauthority = \"careplan tests\"\nversion = \"1.0.0\"\n\n\
+         [local_fields.fail]\ntype = \"string\"\n\
+         description = \"Which rules fail: `alpha`, `beta`, `gamma` or `alpha-beta`.\"\n",
+    )
+    .expect("manifest");
+    for (rule, fails_on) in [
+        ("alpha", "fail == \"alpha\" || fail == \"alpha-beta\""),
+        ("beta", "fail == \"beta\" || fail == \"alpha-beta\""),
+        ("gamma", "fail == \"gamma\""),
+    ] {
+        std::fs::write(
+            pack.join(format!("{rule}.rhai")),
+            format!(
+                "//! id = \"ranked.{rule}\"\n//! title = \"Fails on {rule}\"\n//! kind = \"recommendation\"\n\
+                 //! cites = \"careplan tests\"\nlet fail = record.local.fail;\nif {fails_on} {{\n    \
+                 throw \"this case asked the rule to fail\";\n}}\n\
+                 recommend(\"{rule}-fine\", \"a well-behaved evaluation\")\n"
+            ),
+        )
+        .expect("rule");
+    }
+    let case = |n: u32, fail: &str| {
+        format!("{{\"person\": {{\"id\": \"r{n}\", \"date_of_birth\": \"1950-01-01\"}}, \"local\": {{\"fail\": \"{fail}\"}}}}\n")
+    };
+    let mut text = String::new();
+    text.push_str("{\"person\": {\"id\": \"r1\", \"date_of_birth\": \"1950-01-01\"}}\n");
+    text.push('\n');
+    text.push_str(&case(3, "beta"));
+    text.push_str("   \t\n");
+    text.push_str(&case(5, "beta"));
+    text.push_str(&case(6, "beta"));
+    text.push_str(&case(7, "alpha"));
+    text.push_str(&case(8, "alpha-beta"));
+    text.push_str(&case(9, "gamma"));
+    text.push_str(&case(10, "gamma"));
+    // Invalid cases: a misspelt field, an id that is not a string, JSON cut short.
+    text.push_str("{\"person\": {\"id\": \"r11\", \"date_of_brith\": \"1950-01-01\"}}\n");
+    text.push_str("{\"person\": {\"id\": 12, \"date_of_birth\": \"1950-01-01\"}}\n");
+    text.push_str("{\"person\": {\"id\": \"r13\", \"date_of_birth\": \"1950-01-0\n");
+    text.push_str("\r\n");
+    let input = scratch("ranked.jsonl");
+    std::fs::write(&input, text).expect("caseload");
+    let ranked = sweep(pack.to_str().expect("a UTF-8 path"), &input, &["--engine", "native"]);
+
+    let lines: Vec<u64> = ranked
+        .records
+        .iter()
+        .map(|r| r["line"].as_u64().expect("a line number"))
+        .collect();
+    assert_eq!(
+        lines,
+        [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+        "no record for a blank line"
+    );
+    let ids: Vec<&Value> = ranked.records.iter().map(|r| &r["person_id"]).collect();
+    let expected: Vec<Value> = ["r1", "r3", "r5", "r6", "r7", "r8", "r9", "r10", "r11"]
+        .into_iter()
+        .map(Value::from)
+        .chain([Value::Null, Value::Null])
+        .collect();
+    assert_eq!(ids, expected.iter().collect::<Vec<_>>());
+    assert_eq!(lines_with(&ranked, "careplan::invalid_case"), [11, 12, 13]);
+    // The line number and the person id come first on each output line.
+    let output = std::fs::read_to_string(input.with_extension("out.jsonl")).expect("the output");
+    let first: Vec<&str> = output.lines().collect();
+    assert!(
+        first[0].starts_with("{\"line\":1,\"person_id\":\"r1\",\"evaluation\":"),
+        "{}",
+        first[0]
+    );
+    assert!(
+        first[9].starts_with("{\"line\":12,\"person_id\":null,\"error\":"),
+        "{}",
+        first[9]
+    );
+
+    assert!(
+        ranked.summary.starts_with(
+            "14 lines: 1 complete, 7 incomplete (a rule failed), 3 invalid, 0 stopped by the host, 3 blank (skipped)\n\
+             errors by kind:\n  incomplete (a rule failed): 7 lines\n  invalid case (careplan::invalid_case): 3 lines\n\
+             rule failures by rule (the findings of these rules are missing from those lines):\n  \
+             ranked.beta: on 4 lines (4 runtime)\n  ranked.alpha: on 2 lines (2 runtime)\n  \
+             ranked.gamma: on 2 lines (2 runtime)\nreviews: "
+        ),
+        "{}",
+        ranked.summary
+    );
+    assert_eq!(ranked.code, 1);
+
+    // Good cases and blank lines only: nothing wrong, so exit 0 and no breakdown.
+    let input = scratch("blank-lines.jsonl");
+    std::fs::write(
+        &input,
+        "\n{\"person\": {\"id\": \"t2\", \"date_of_birth\": \"1950-01-01\"}}\n \n\n",
+    )
+    .expect("caseload");
+    let blank = sweep("tests/data/packs/tiny", &input, &["--engine", "native"]);
+    assert_eq!(blank.records.len(), 1);
+    assert_eq!(blank.records[0]["line"], 2);
+    assert_eq!(blank.records[0]["person_id"], "t2");
+    assert!(
+        blank.summary.starts_with(
+            "4 lines: 1 complete, 0 incomplete (a rule failed), 0 invalid, 0 stopped by the host, 3 blank (skipped)\n\
+             reviews: "
+        ),
+        "{}",
+        blank.summary
+    );
+    assert_eq!(blank.code, 0, "blank lines are not errors");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -1,7 +1,9 @@
 //! `careplan batch`: a caseload sweep. JSON Lines in, JSON Lines out: exactly one output
-//! line per input line, in input order, each an evaluation or an error record with the
-//! line number. A bad line never stops the run and never disappears.
+//! line per non-blank input line, in input order, each an evaluation or an error record
+//! with the line number and the case's `person.id`. A bad line never stops the run and
+//! never disappears; blank lines are skipped and counted in the summary.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 use std::sync::mpsc;
@@ -15,26 +17,58 @@ use crate::render::ErrorFormat;
 /// Lines read and evaluated together; each worker takes an equal share.
 const CHUNK: usize = 2048;
 
+/// Rules named in the summary's rule failures; the rest are counted together.
+/// A rule and its failures by kind (`runtime`, `limit`...), largest first.
+type RuleFailures<'a> = (&'a str, Vec<(&'a str, u64)>);
+
+const TOP_RULES: usize = 10;
+
 /// Counts for the summary.
 #[derive(Debug, Default)]
 struct Summary {
+    /// Every input line, blank ones included.
     lines: u64,
+    /// Blank (whitespace-only) lines: skipped, with no output line.
+    skipped: u64,
     /// Evaluated with every rule.
     complete: u64,
     /// Evaluated, but at least one rule failed.
     incomplete: u64,
-    /// No evaluation: the line is not a valid case (or not UTF-8, or empty).
+    /// No evaluation: the line is not a valid case (or not UTF-8), or the pack could
+    /// not evaluate it.
     invalid: u64,
     /// No evaluation: the host stopped it (a time or memory bound through the
     /// component) or could not run it.
     stopped: u64,
-    /// Failures by rule and kind: the number of lines each failed on.
-    failures: std::collections::BTreeMap<(String, &'static str), u64>,
+    /// The lines with no evaluation (`invalid` and `stopped`), by error code.
+    codes: BTreeMap<String, u64>,
+    /// Failures by rule, then by kind: the number of lines each failed on.
+    failures: BTreeMap<String, BTreeMap<&'static str, u64>>,
     reviews: [u64; 3],
     escalations: [u64; 4],
 }
 
+/// `s` unless there is exactly one.
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Sorts counts in the summary's stable order: the largest count first, then by name.
+fn by_count<T: Ord>(counts: &mut [(T, u64)]) {
+    counts.sort_by(|(a, m), (b, n)| n.cmp(m).then_with(|| a.cmp(b)));
+}
+
 impl Summary {
+    /// Counts a blank line, which has no record.
+    fn skip(&mut self) {
+        self.lines += 1;
+        self.skipped += 1;
+    }
+
     fn count(&mut self, record: &Record) {
         use careplan_core::{EscalationLevel, Status};
         self.lines += 1;
@@ -43,10 +77,17 @@ impl Summary {
                 .error
                 .as_ref()
                 .and_then(|e| e.get("code"))
-                .and_then(Value::as_str);
+                .and_then(Value::as_str)
+                .unwrap_or("(no code)");
             match code {
-                Some("careplan::trap" | "careplan::host") => self.stopped += 1,
+                "careplan::trap" | "careplan::host" => self.stopped += 1,
                 _ => self.invalid += 1,
+            }
+            match self.codes.get_mut(code) {
+                Some(lines) => *lines += 1,
+                None => {
+                    self.codes.insert(code.to_owned(), 1);
+                }
             }
             return;
         };
@@ -58,7 +99,9 @@ impl Summary {
         for failure in &evaluation.failures {
             *self
                 .failures
-                .entry((failure.rule.clone(), failure.kind.as_str()))
+                .entry(failure.rule.clone())
+                .or_default()
+                .entry(failure.kind.as_str())
                 .or_default() += 1;
         }
         for review in &evaluation.reviews {
@@ -80,15 +123,61 @@ impl Summary {
 
     fn text(&self) -> String {
         let mut text = format!(
-            "{} lines: {} complete, {} incomplete (a rule failed), {} invalid, {} stopped by the host\n",
-            self.lines, self.complete, self.incomplete, self.invalid, self.stopped
+            "{} lines: {} complete, {} incomplete (a rule failed), {} invalid, {} stopped by the host, {} blank (skipped)\n",
+            self.lines, self.complete, self.incomplete, self.invalid, self.stopped, self.skipped
         );
+        // Every line that is not complete, by kind: invalid cases, incomplete
+        // evaluations, and each other error code.
+        let mut kinds: Vec<(String, u64)> = self
+            .codes
+            .iter()
+            .map(|(code, &lines)| {
+                let kind = if code == "careplan::invalid_case" {
+                    format!("invalid case ({code})")
+                } else {
+                    code.clone()
+                };
+                (kind, lines)
+            })
+            .collect();
+        if self.incomplete > 0 {
+            kinds.push(("incomplete (a rule failed)".to_owned(), self.incomplete));
+        }
+        if !kinds.is_empty() {
+            by_count(&mut kinds);
+            text.push_str("errors by kind:\n");
+            for (kind, lines) in &kinds {
+                text.push_str(&format!("  {kind}: {lines} line{}\n", plural(*lines)));
+            }
+        }
         if !self.failures.is_empty() {
-            text.push_str("rule failures (the findings of these rules are missing from those lines):\n");
-            for ((rule, kind), lines) in &self.failures {
+            let mut rules: Vec<(RuleFailures<'_>, u64)> = self
+                .failures
+                .iter()
+                .map(|(rule, by_kind)| {
+                    let mut by_kind: Vec<(&str, u64)> = by_kind.iter().map(|(kind, &lines)| (*kind, lines)).collect();
+                    by_count(&mut by_kind);
+                    let lines: u64 = by_kind.iter().map(|(_, lines)| lines).sum();
+                    ((rule.as_str(), by_kind), lines)
+                })
+                .collect();
+            by_count(&mut rules);
+            text.push_str("rule failures by rule (the findings of these rules are missing from those lines):\n");
+            for ((rule, by_kind), lines) in rules.iter().take(TOP_RULES) {
+                let by_kind: Vec<String> = by_kind.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
                 text.push_str(&format!(
-                    "  {rule}: {kind}, on {lines} line{}\n",
-                    if *lines == 1 { "" } else { "s" }
+                    "  {rule}: on {lines} line{} ({})\n",
+                    plural(*lines),
+                    by_kind.join(", ")
+                ));
+            }
+            if let Some(rest) = rules.get(TOP_RULES..).filter(|rest| !rest.is_empty()) {
+                let failures: u64 = rest.iter().map(|(_, lines)| lines).sum();
+                text.push_str(&format!(
+                    "  and {} more rule{}, with {failures} failure{} between them\n",
+                    rest.len(),
+                    plural(rest.len() as u64),
+                    plural(failures)
                 ));
             }
         }
@@ -109,51 +198,125 @@ impl Summary {
 /// One input line: its number (from 1) and its bytes, without the line ending.
 type Line = (u64, Vec<u8>);
 
-/// One output record: the line number first, then the evaluation (fields in the same
-/// order as `careplan eval`) or the error.
+/// One output record: the line number and the case's `person.id` first, then the
+/// evaluation (fields in the same order as `careplan eval`) or the error.
 #[derive(serde::Serialize)]
 struct Record {
     line: u64,
+    /// The line's `person.id`, to join the record back to the caseload; `null` when the
+    /// line is not JSON or has no string there.
+    person_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     evaluation: Option<careplan_core::Evaluation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<Value>,
 }
 
+/// Whether a line is only whitespace (as `str::trim` sees it): skipped, not an error.
+/// A case line starts with `{`, so this usually looks at one byte.
+fn is_blank(bytes: &[u8]) -> bool {
+    match bytes
+        .iter()
+        .position(|&b| !(b.is_ascii() && char::from(b).is_whitespace()))
+    {
+        None => true,
+        Some(first) if bytes[first].is_ascii() => false,
+        Some(first) => std::str::from_utf8(&bytes[first..]).is_ok_and(|text| text.trim().is_empty()),
+    }
+}
+
+/// The `person.id` of a line that did not evaluate, when the line is JSON with a string
+/// there; everything else in the line is skipped over, not built.
+fn person_id(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        person: Option<ProbePerson>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ProbePerson {
+        id: Option<String>,
+    }
+    serde_json::from_slice::<Probe>(bytes).ok()?.person?.id
+}
+
 /// Evaluates one line into its output record.
 fn evaluate_line(pack: &mut Loaded, (number, bytes): &Line, as_of: &str) -> Record {
     let line = *number;
-    let error = |code: &str, message: String| Record {
+    let error = |json: Value| Record {
         line,
+        person_id: person_id(bytes),
         evaluation: None,
-        error: Some(json!({ "code": code, "message": message })),
+        error: Some(json),
     };
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
-            return error(
-                "careplan::invalid_case",
-                format!(
-                    "line {line} is not UTF-8 text (invalid byte at offset {})",
-                    err.valid_up_to()
-                ),
-            )
+            let message = format!(
+                "line {line} is not UTF-8 text (invalid byte at offset {})",
+                err.valid_up_to()
+            );
+            return error(json!({ "code": "careplan::invalid_case", "message": message }));
         }
     };
-    if text.trim().is_empty() {
-        return error("careplan::invalid_case", format!("line {line} is empty"));
-    }
     match pack.evaluate(text, as_of) {
         Ok(evaluation) => Record {
             line,
+            person_id: Some(evaluation.person_id.clone()),
             evaluation: Some(evaluation),
             error: None,
         },
-        Err(err) => Record {
-            line,
-            evaluation: None,
-            error: Some(err.to_json()),
-        },
+        Err(err) => error(err.to_json()),
+    }
+}
+
+/// The progress line on standard error, only when it is a terminal: for a file of
+/// known size, the bytes read against the total with an ETA; for standard input (or a
+/// pipe), a spinner counting cases.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    /// Whether the bar's position is bytes of input (else records written).
+    bytes: bool,
+}
+
+impl Progress {
+    fn new(total_bytes: Option<u64>) -> Progress {
+        if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            return Progress {
+                bar: indicatif::ProgressBar::hidden(),
+                bytes: false,
+            };
+        }
+        match total_bytes {
+            Some(total) => {
+                let bar = indicatif::ProgressBar::new(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{wide_bar} {percent}% of {binary_total_bytes}, {msg} cases, {binary_bytes_per_sec}, {elapsed}, ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar.set_message("0");
+                Progress { bar, bytes: true }
+            }
+            None => {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {pos} cases, {per_sec}, {elapsed}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                Progress { bar, bytes: false }
+            }
+        }
+    }
+
+    /// `cases` records written, with the input read up to byte `offset`.
+    fn advance(&self, cases: u64, offset: u64) {
+        if self.bytes {
+            self.bar.set_message(cases.to_string());
+            self.bar.set_position(offset);
+        } else {
+            self.bar.set_position(cases);
+        }
     }
 }
 
@@ -178,11 +341,20 @@ pub(super) fn run(
         Ok(prepared) => prepared,
         Err(err) => return open_error(&err, format),
     };
+    // A regular file's size is the progress bar's total; a pipe or a device has none.
+    let mut total_bytes = None;
     let reader: Box<dyn BufRead> = if input == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
         match std::fs::File::open(input) {
-            Ok(file) => Box::new(std::io::BufReader::new(file)),
+            Ok(file) => {
+                total_bytes = file
+                    .metadata()
+                    .ok()
+                    .filter(|metadata| metadata.is_file() && metadata.len() > 0)
+                    .map(|metadata| metadata.len());
+                Box::new(std::io::BufReader::new(file))
+            }
             Err(err) => return tool_error(&format_args!("cannot read `{}`: {err}", input.display()), format),
         }
     };
@@ -196,19 +368,10 @@ pub(super) fn run(
     let jobs = jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
-    let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} cases, {per_sec}, {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let progress = Progress::new(total_bytes);
     match sweep(&prepared, reader, writer, as_of, jobs, &progress) {
         Ok(summary) => {
-            progress.finish_and_clear();
+            progress.bar.finish_and_clear();
             eprint!("{}", summary.text());
             if summary.invalid > 0 || summary.incomplete > 0 || summary.stopped > 0 {
                 Exit::Failed
@@ -217,21 +380,21 @@ pub(super) fn run(
             }
         }
         Err(message) => {
-            progress.finish_and_clear();
+            progress.bar.finish_and_clear();
             tool_error(&message, format)
         }
     }
 }
 
-/// Reads every line, evaluates the lines on `jobs` threads, writes one record per line
-/// in input order.
+/// Reads every line, evaluates the non-blank lines on `jobs` threads, writes one record
+/// per evaluated line in input order.
 fn sweep(
     prepared: &Prepared,
     mut reader: Box<dyn BufRead>,
     writer: Box<dyn Write>,
     as_of: &str,
     jobs: usize,
-    progress: &indicatif::ProgressBar,
+    progress: &Progress,
 ) -> Result<Summary, String> {
     let mut writer = BufWriter::new(writer);
     let mut summary = Summary::default();
@@ -257,9 +420,14 @@ fn sweep(
             workers.push((to_worker, results));
         }
         let mut number = 0u64;
+        // Bytes read and records written so far, for the progress line.
+        let mut offset = 0u64;
+        let mut cases = 0u64;
         let mut finished = false;
         while !finished {
             let mut chunk = Vec::with_capacity(CHUNK);
+            // Where each line of the chunk ends in the input.
+            let mut ends = Vec::with_capacity(CHUNK);
             while chunk.len() < CHUNK {
                 let mut bytes = Vec::new();
                 match reader.read_until(b'\n', &mut bytes) {
@@ -267,21 +435,27 @@ fn sweep(
                         finished = true;
                         break;
                     }
-                    Ok(_) => {
+                    Ok(read) => {
                         number += 1;
+                        offset += read as u64;
                         if bytes.last() == Some(&b'\n') {
                             bytes.pop();
                         }
                         if bytes.last() == Some(&b'\r') {
                             bytes.pop();
                         }
+                        if is_blank(&bytes) {
+                            summary.skip();
+                            continue;
+                        }
                         chunk.push((number, bytes));
+                        ends.push(offset);
                     }
                     Err(err) => return Err(format!("cannot read line {}: {err}", number + 1)),
                 }
             }
             if chunk.is_empty() {
-                break;
+                continue;
             }
             let share = chunk.len().div_ceil(jobs);
             let mut sent = 0;
@@ -296,13 +470,18 @@ fn sweep(
                     .map_err(|_| "a worker stopped".to_owned())?;
                 sent += 1;
             }
+            let mut done = 0usize;
             for (_, results) in workers.iter().take(sent) {
                 let records = results.recv().map_err(|_| "a worker stopped".to_owned())?;
+                done += records.len();
+                cases += records.len() as u64;
                 for record in records {
                     summary.count(&record);
                     serde_json::to_writer(&mut writer, &record).map_err(|err| format!("cannot write: {err}"))?;
                     writer.write_all(b"\n").map_err(|err| format!("cannot write: {err}"))?;
-                    progress.inc(1);
+                }
+                if let Some(&end) = done.checked_sub(1).and_then(|last| ends.get(last)) {
+                    progress.advance(cases, end);
                 }
             }
         }
