@@ -166,13 +166,86 @@ fn update(path: &Path, new: &serde_json::Value, yes: bool) -> Result<bool, Strin
     Ok(true)
 }
 
-fn run_pack(dir: &Path, options: &Options, format: ErrorFormat) -> Result<PackReport, Exit> {
+/// What to run from one pack: every fixture in its `tests/` folder, or only some.
+struct Target {
+    /// The pack folder.
+    dir: PathBuf,
+    /// The fixture files given on the command line; `None` for all of the pack's.
+    only: Option<Vec<PathBuf>>,
+}
+
+/// A path as it can be compared with another naming the same file or folder.
+fn same_place(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// The pack of a fixture file: the folder above the `tests/` folder holding it.
+fn fixture_pack(path: &Path) -> Result<PathBuf, String> {
+    let shown = display_path(path);
+    if !path.is_file() {
+        return Err(format!("cannot read `{shown}`: there is no such fixture file"));
+    }
+    let pack = path
+        .parent()
+        .filter(|tests| tests.file_name().is_some_and(|name| name == "tests"))
+        .map(|tests| match tests.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        });
+    match pack {
+        Some(pack) if pack.join("pack.toml").is_file() => Ok(pack),
+        _ => Err(format!(
+            "`{shown}` is not a fixture in a pack's `tests/` folder: give a pack folder, or a fixture file `<pack>/tests/<name>.json`"
+        )),
+    }
+}
+
+/// Sorts the paths given into what to run, pack by pack in the order given: a `.json`
+/// path is a fixture file run alone (with any others given from the same pack), any
+/// other path a pack folder, whose fixtures all run.
+fn targets(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
+    let mut targets: Vec<Target> = Vec::new();
+    for path in paths {
+        let (dir, fixture) = if path.extension().is_some_and(|e| e == "json") {
+            (fixture_pack(path)?, Some(path.clone()))
+        } else {
+            (path.clone(), None)
+        };
+        let place = same_place(&dir);
+        let position = targets.iter().position(|t| same_place(&t.dir) == place);
+        match (position, fixture) {
+            (Some(i), Some(file)) => {
+                if let Some(Target { only: Some(only), .. }) = targets.get_mut(i) {
+                    let file_place = same_place(&file);
+                    if !only.iter().any(|f| same_place(f) == file_place) {
+                        only.push(file);
+                    }
+                }
+            }
+            (Some(i), None) => {
+                if let Some(target) = targets.get_mut(i) {
+                    target.only = None;
+                }
+            }
+            (None, fixture) => targets.push(Target {
+                dir,
+                only: fixture.map(|file| vec![file]),
+            }),
+        }
+    }
+    Ok(targets)
+}
+
+/// Runs the fixtures of the pack in `dir`: `only` these files, or all in its `tests/`.
+fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: ErrorFormat) -> Result<PackReport, Exit> {
     let name = display_path(dir);
-    let paths: Vec<PathBuf> = fixture_paths(dir)
-        .map_err(|err| tool_error(&err, format))?
-        .into_iter()
-        .filter(|p| options.filter.is_none_or(|f| fixture_name(p).contains(f)))
-        .collect();
+    let paths: Vec<PathBuf> = match only {
+        Some(files) => files.to_vec(),
+        None => fixture_paths(dir).map_err(|err| tool_error(&err, format))?,
+    }
+    .into_iter()
+    .filter(|p| options.filter.is_none_or(|f| fixture_name(p).contains(f)))
+    .collect();
     let mut pack = match crate::engine::open(dir, options.engine) {
         Ok(pack) => pack,
         Err(err) => {
@@ -288,10 +361,16 @@ fn run_pack(dir: &Path, options: &Options, format: ErrorFormat) -> Result<PackRe
     })
 }
 
-pub(super) fn run(packs: &[PathBuf], options: Options, format: ErrorFormat) -> Exit {
+/// Runs the fixtures of `paths`: pack folders (all their fixtures) or fixture files in
+/// a pack's `tests/` folder (those alone).
+pub(super) fn run(paths: &[PathBuf], options: Options, format: ErrorFormat) -> Exit {
+    let targets = match targets(paths) {
+        Ok(targets) => targets,
+        Err(message) => return tool_error(&message, format),
+    };
     let mut reports = Vec::new();
-    for dir in packs {
-        match run_pack(dir, &options, format) {
+    for target in &targets {
+        match run_pack(&target.dir, target.only.as_deref(), &options, format) {
             Ok(report) => reports.push(report),
             Err(exit) => return exit,
         }
