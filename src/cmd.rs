@@ -5,6 +5,7 @@ mod check;
 mod component;
 mod eval;
 pub mod explain;
+pub mod new;
 mod schema;
 mod test;
 pub mod vocabulary;
@@ -83,15 +84,18 @@ pub enum Command {
         /// Rule pack folders.
         #[arg(required = true)]
         packs: Vec<PathBuf>,
-        /// Warn about rules that can no longer run on this date (`YYYY-MM-DD`); today in
-        /// England by default.
+        /// Warn about rules that do not run on this date (`YYYY-MM-DD`): not yet started,
+        /// or ended; today in England by default.
         #[arg(long)]
         as_of: Option<String>,
+        /// Fail (exit 1) when there are warnings, as CI should.
+        #[arg(long)]
+        deny_warnings: bool,
     },
-    /// Run the fixtures in each pack's `tests/` folder.
+    /// Run the fixtures in each pack's `tests/` folder, or single fixture files.
     Test {
-        /// Rule pack folders.
-        #[arg(required = true)]
+        /// Rule pack folders, or fixture files (`<pack>/tests/<name>.json`) to run alone.
+        #[arg(required = true, value_name = "PACK_OR_FIXTURE")]
         packs: Vec<PathBuf>,
         /// Run only fixtures whose file name contains this text.
         #[arg(long)]
@@ -117,8 +121,18 @@ pub enum Command {
         #[arg(long, requires = "update")]
         yes: bool,
     },
+    /// Start a rule pack: a folder holding a manifest, a starter rule, two fixtures that
+    /// pass and a README. The folder name is the pack id.
+    New {
+        /// The pack folder to create, e.g. `rules/northdale`; it must not exist yet.
+        dir: PathBuf,
+        /// The id of the pack this one builds on, e.g. `england`, looked for among the
+        /// folders beside the new one.
+        #[arg(long, value_name = "PARENT_ID")]
+        extends: Option<String>,
+    },
     /// Sweep a caseload: evaluate every case of a JSON Lines file (or standard input),
-    /// writing one JSON line per input line, in order, and a summary to standard error.
+    /// writing one JSON line per non-blank input line, in order (blank lines are skipped and counted), and a summary to standard error.
     Batch {
         /// The rule pack folder.
         pack: PathBuf,
@@ -145,8 +159,13 @@ pub enum Command {
     },
     /// Print the rule vocabulary (every function the engine gives rules) as Markdown,
     /// read from the engine's own registrations.
-    Vocabulary,
-    /// Write the careplan WebAssembly component (`careplan:engine@0.1.0`) to a file,
+    Vocabulary {
+        /// Also list the library functions (`lib/*.rhai`) of this pack and its parents,
+        /// with their parameters and doc comments.
+        #[arg(long)]
+        pack: Option<PathBuf>,
+    },
+    /// Write the careplan WebAssembly component (`careplan:engine@0.3.1`) to a file,
     /// for hosts that embed it (Node.js through jco, Python through wasmtime).
     Component {
         /// Where to write the `.wasm` file.
@@ -157,6 +176,10 @@ pub enum Command {
         /// Which schema.
         #[arg(value_enum)]
         which: schema::Which,
+        /// For `case` and `fixture`: the pack whose local fields and parameters (with
+        /// their types) the schema lists.
+        #[arg(long)]
+        pack: Option<PathBuf>,
     },
 }
 
@@ -177,8 +200,12 @@ pub fn run(cli: Cli) -> Exit {
             as_of,
             format: output,
         } => explain::run(&pack, &case, as_of.as_deref(), output, format),
-        Command::Check { packs, as_of } => match eval::as_of_date(as_of.as_deref()) {
-            Ok(date) => check::run(&packs, date, format),
+        Command::Check {
+            packs,
+            as_of,
+            deny_warnings,
+        } => match eval::as_of_date(as_of.as_deref()) {
+            Ok(date) => check::run(&packs, date, deny_warnings, format),
             Err(message) => tool_error(&message, format),
         },
         Command::Test {
@@ -203,8 +230,9 @@ pub fn run(cli: Cli) -> Exit {
             },
             format,
         ),
+        Command::New { dir, extends } => new::run(&dir, extends.as_deref(), format),
         Command::Component { out } => component::run(&out, format),
-        Command::Vocabulary => vocabulary::run(),
+        Command::Vocabulary { pack } => vocabulary::run(pack.as_deref(), format),
         Command::Batch {
             pack,
             input,
@@ -228,7 +256,7 @@ pub fn run(cli: Cli) -> Exit {
             ),
             Err(err) => tool_error(&format_args!("invalid `--as-of`: {err}"), format),
         },
-        Command::Schema { which } => schema::run(which),
+        Command::Schema { which, pack } => schema::run(which, pack.as_deref(), format),
     }
 }
 

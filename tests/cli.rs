@@ -480,8 +480,9 @@ fn test_update_records_the_current_outcome_and_nothing_else() {
 }
 
 /// One small broken pack per kind of diagnostic under `tests/data/diagnostics/`, each
-/// checked and its rendered report snapshotted (`base` is the parent some of them extend,
-/// and must be clean).
+/// checked with `--deny-warnings` (so a pack with only warnings fails too) and its
+/// rendered report snapshotted (`base` is the parent some of them extend, and must be
+/// clean).
 #[test]
 fn every_kind_of_diagnostic_renders_with_its_place() {
     let mut dirs: Vec<_> = std::fs::read_dir(root().join("tests/data/diagnostics"))
@@ -492,7 +493,13 @@ fn every_kind_of_diagnostic_renders_with_its_place() {
     dirs.sort();
     assert!(dirs.len() >= 10, "{dirs:?}");
     for name in dirs {
-        let output = careplan(&["check", &format!("tests/data/diagnostics/{name}")]);
+        let output = careplan(&[
+            "check",
+            "--deny-warnings",
+            "--as-of",
+            "2026-12-02",
+            &format!("tests/data/diagnostics/{name}"),
+        ]);
         if name == "base" {
             assert_eq!(code(&output), 0, "{}", stdout(&output));
             continue;
@@ -510,15 +517,58 @@ fn check_warns_about_rules_that_can_never_run_again() {
     assert_eq!(code(&output), 0, "warnings do not fail the check");
     let out = stdout(&output);
     assert!(
-        out.starts_with(
-            "warning: rule `expired.old-scheme` (tests/data/packs/expired/old.rhai) stopped running on `2016-03-31` \
-             (its `effective_to`), so it can never run for an as-of date from `2025-01-01` on\n\
-             tests/data/packs/expired: pack `expired` 1.0.0 has no errors and 1 warning:"
-        ),
+        out.contains("⚠ rule `expired.old-scheme` stopped running on `2016-03-31`"),
         "{out}"
     );
+    assert!(out.contains("tests/data/packs/expired/old.rhai"), "{out}");
+    assert!(
+        out.contains("tests/data/packs/expired: pack `expired` 1.0.0 has no errors and 1 warning:"),
+        "{out}"
+    );
+    let json = careplan(&[
+        "check",
+        "--error-format",
+        "json",
+        "tests/data/packs/expired",
+        "--as-of",
+        "2025-01-01",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(
+        report[0]["warnings"][0]["message"],
+        "rule `expired.old-scheme` stopped running on `2016-03-31` (its `effective_to`), so it can never run for an as-of date from `2025-01-01` on"
+    );
+    assert_eq!(report[0]["warnings"][0]["severity"], "warning");
     let before = careplan(&["check", "tests/data/packs/expired", "--as-of", "2016-03-31"]);
     assert!(!stdout(&before).contains("warning"), "{}", stdout(&before));
+    let denied = careplan(&[
+        "check",
+        "--deny-warnings",
+        "tests/data/packs/expired",
+        "--as-of",
+        "2025-01-01",
+    ]);
+    assert_eq!(code(&denied), 1, "{}", stdout(&denied));
+    assert!(
+        stdout(&denied).contains("(denied by --deny-warnings)"),
+        "{}",
+        stdout(&denied)
+    );
+}
+
+/// The packs that ship are clean enough for CI: no errors and no warnings.
+#[test]
+fn the_shipped_packs_check_clean_with_deny_warnings() {
+    let output = careplan(&[
+        "check",
+        "--deny-warnings",
+        "--as-of",
+        "2026-12-02",
+        "rules/england",
+        "rules/elmshire",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert!(!stdout(&output).contains("warning"), "{}", stdout(&output));
 }
 
 #[test]
@@ -680,4 +730,182 @@ fn errors_are_the_same_natively_and_through_the_component() {
         );
         assert!(texts[1].contains(words), "{args:?}: {}", texts[1]);
     }
+}
+
+/// Copies the folder `from` to `to`, files and subfolders alike.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("scratch folder");
+    for entry in std::fs::read_dir(from).expect("readable folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copied");
+        }
+    }
+}
+
+/// `careplan new` starts a pack beside its parent that checks clean and passes its own
+/// fixtures, and refuses a folder that exists or a name that is not a pack id.
+#[test]
+fn new_starts_a_pack_that_checks_and_passes_its_fixtures() {
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("new-pack");
+    let _ = std::fs::remove_dir_all(&scratch);
+    copy_dir(&root().join("rules/england"), &scratch.join("england"));
+    let dir = scratch.join("northdale");
+    let pack = dir.to_str().expect("utf-8 path");
+
+    let created = careplan(&["new", pack, "--extends", "england"]);
+    assert_eq!(code(&created), 0, "{}{}", stdout(&created), stderr(&created));
+    assert!(
+        stderr(&created).is_empty(),
+        "the parent is beside it: {}",
+        stderr(&created)
+    );
+    assert!(
+        stdout(&created).contains(&format!("careplan test {pack}")),
+        "{}",
+        stdout(&created)
+    );
+    let manifest = std::fs::read_to_string(dir.join("pack.toml")).expect("pack.toml");
+    assert!(manifest.contains("id = \"northdale\"\n"), "{manifest}");
+    assert!(manifest.contains("extends = \"england\"\n"), "{manifest}");
+    assert!(dir.join("example.rhai").is_file() && dir.join("README.md").is_file());
+
+    let checked = careplan(&["check", pack]);
+    assert_eq!(code(&checked), 0, "{}{}", stdout(&checked), stderr(&checked));
+    assert!(
+        stdout(&checked).contains("pack `northdale` 0.1.0 has no errors:"),
+        "no errors and no warnings: {}",
+        stdout(&checked)
+    );
+
+    let tested = careplan(&["test", pack]);
+    assert_eq!(code(&tested), 0, "{}{}", stdout(&tested), stderr(&tested));
+    assert_eq!(
+        stdout(&tested).lines().last(),
+        Some("2 passed, 0 failed"),
+        "{}",
+        stdout(&tested)
+    );
+
+    let again = careplan(&["new", pack, "--extends", "england"]);
+    assert_eq!(code(&again), 2, "{}", stdout(&again));
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    assert!(stderr(&again).contains("northdale"), "{}", stderr(&again));
+
+    let bad = scratch.join("North_Dale");
+    let refused = careplan(&["new", bad.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&refused), 2, "{}", stdout(&refused));
+    assert!(stderr(&refused).contains("North_Dale"), "{}", stderr(&refused));
+    assert!(!bad.exists());
+
+    // A parent that is not beside the new pack: the pack is made, with a warning.
+    let alone = Path::new(env!("CARGO_TARGET_TMPDIR")).join("new-pack-alone");
+    let _ = std::fs::remove_dir_all(&alone);
+    let lonely = alone.join("southdale");
+    let warned = careplan(&["new", lonely.to_str().expect("utf-8 path"), "--extends", "england"]);
+    assert_eq!(code(&warned), 0, "{}", stderr(&warned));
+    assert!(stderr(&warned).starts_with("warning: "), "{}", stderr(&warned));
+    assert!(lonely.join("pack.toml").is_file());
+}
+
+/// `careplan test` runs one fixture file alone, reported like a pack's run; a `.json`
+/// file outside a pack's `tests/` folder is a tool error.
+#[test]
+fn test_runs_a_single_fixture_file() {
+    let output = careplan(&[
+        "test",
+        "rules/elmshire/tests/leisure-pass-eligible-on-65th-birthday.json",
+    ]);
+    let out = stdout(&output);
+    assert_eq!(code(&output), 0, "{out}{}", stderr(&output));
+    assert!(out.starts_with("rules/elmshire (pack `elmshire` "), "{out}");
+    assert!(out.contains(" 1 fixtures)\n"), "{out}");
+    assert!(
+        out.contains("  ok      leisure-pass-eligible-on-65th-birthday\n"),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("1 passed, 0 failed"), "{out}");
+
+    let stray = careplan(&["test", "tests/data/cases/older-person.json"]);
+    assert_eq!(code(&stray), 2, "{}", stdout(&stray));
+    assert!(
+        stderr(&stray).contains("is not a fixture in a pack's `tests/` folder"),
+        "{}",
+        stderr(&stray)
+    );
+}
+
+/// `schema fixture --pack` and `schema case --pack` describe the pack's own parameters and
+/// local fields, with their types; every shipped fixture keeps to them.
+#[test]
+fn schemas_for_a_pack_list_its_parameters_and_local_fields() {
+    let output = careplan(&["schema", "fixture", "--pack", "rules/elmshire"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let schema: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let params = &schema["properties"]["params"];
+    assert_eq!(params["additionalProperties"], false);
+    assert_eq!(params["properties"]["leisure_pass_minimum_age"]["type"], "integer");
+    assert_eq!(params["properties"]["register_first_quarter_end"]["format"], "date");
+    let local = &schema["$defs"]["Case"]["properties"]["local"];
+    assert_eq!(local["properties"]["home_care_requested_on"]["format"], "date");
+    let top: Vec<&str> = schema["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for pack in ["rules/england", "rules/elmshire"] {
+        for entry in std::fs::read_dir(root().join(pack).join("tests")).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let fixture: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).expect("reads")).expect("JSON");
+            for (key, value) in fixture.as_object().expect("an object") {
+                assert!(
+                    top.contains(&key.as_str()),
+                    "{}: `{key}` is not in the schema",
+                    path.display()
+                );
+                // A fixture that expects an error may set a wrong parameter on purpose.
+                if key == "params" && fixture.get("expect_error").is_none() {
+                    for name in value.as_object().expect("params").keys() {
+                        assert!(
+                            params["properties"].get(name).is_some(),
+                            "{}: parameter `{name}` is not in the schema",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let case = careplan(&["schema", "case", "--pack", "rules/elmshire"]);
+    let case: serde_json::Value = serde_json::from_str(&stdout(&case)).expect("JSON");
+    assert_eq!(case["properties"]["local"]["additionalProperties"], false);
+    assert_eq!(
+        case["properties"]["local"]["properties"]["home_care_requested"]["type"][0],
+        "boolean"
+    );
+    let generic = careplan(&["schema", "fixture"]);
+    let generic: serde_json::Value = serde_json::from_str(&stdout(&generic)).expect("JSON");
+    assert!(generic["properties"]["params"].get("properties").is_none());
+}
+
+/// `vocabulary --pack` adds the pack's library functions, with parameters, place and doc.
+#[test]
+fn vocabulary_for_a_pack_lists_its_library_functions() {
+    let output = careplan(&["vocabulary", "--pack", "rules/elmshire"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("## Library functions of `elmshire` and the packs it extends"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| `elmshire_within_months(day, on, months)` | `elmshire` | `rules/elmshire/lib/elmshire.rhai:8` | True when `day` is a date"),
+        "{text}"
+    );
+    assert!(text.contains("| `adult_outcomes()` | `england` |"), "{text}");
 }

@@ -22,7 +22,7 @@ from typing import Any
 from wasmtime import Engine, Store, WasmtimeError
 from wasmtime.component import Component, Func, Instance, Linker, Record
 
-INTERFACE = "careplan:engine/engine@0.3.0"
+INTERFACE = "careplan:engine/engine@0.3.1"
 
 USAGE = "usage: python main.py <careplan.wasm> <pack-dir> <case.json> <as-of YYYY-MM-DD>"
 

@@ -9,23 +9,8 @@ use super::{tool_error, Exit};
 use crate::packs::{display_path, open_pack, OpenError};
 use crate::render::{self, ErrorFormat};
 
-/// Warnings about rules that cannot run again: their `effective_to` is before `as_of`.
-fn expired_rules(info: &careplan_core::PackInfo, as_of: careplan_core::Date) -> Vec<String> {
-    info.rules
-        .iter()
-        .filter_map(|rule| {
-            let to = rule.effective_to?;
-            (to < as_of).then(|| {
-                format!(
-                    "rule `{}` ({}) stopped running on `{to}` (its `effective_to`), so it can never run for an as-of date from `{as_of}` on",
-                    rule.id, rule.file
-                )
-            })
-        })
-        .collect()
-}
-
-pub(super) fn run(packs: &[PathBuf], as_of: careplan_core::Date, format: ErrorFormat) -> Exit {
+/// Checks each pack; warnings fail the check only with `deny_warnings`.
+pub(super) fn run(packs: &[PathBuf], as_of: careplan_core::Date, deny_warnings: bool, format: ErrorFormat) -> Exit {
     let mut exit = Exit::Ok;
     let mut reports = Vec::new();
     for dir in packs {
@@ -33,14 +18,19 @@ pub(super) fn run(packs: &[PathBuf], as_of: careplan_core::Date, format: ErrorFo
         match open_pack(dir, &Limits::default()) {
             Ok(pack) => {
                 let info = pack.info();
-                let warnings = expired_rules(info, as_of);
+                let warnings = pack.warnings(as_of);
+                let denied = deny_warnings && !warnings.is_empty();
+                if denied {
+                    exit = Exit::Failed;
+                }
                 match format {
                     ErrorFormat::Human => {
                         for warning in &warnings {
-                            println!("warning: {warning}");
+                            print!("{}", render::diagnostic(warning as &dyn miette::Diagnostic));
+                            println!();
                         }
                         println!(
-                            "{name}: pack `{}` {} has no errors{}: {} rules, {} layer(s), digest {}",
+                            "{name}: pack `{}` {} has no errors{}{}: {} rules, {} layer(s), digest {}",
                             info.id,
                             info.version,
                             match warnings.len() {
@@ -48,14 +38,15 @@ pub(super) fn run(packs: &[PathBuf], as_of: careplan_core::Date, format: ErrorFo
                                 1 => " and 1 warning".to_owned(),
                                 n => format!(" and {n} warnings"),
                             },
+                            if denied { " (denied by --deny-warnings)" } else { "" },
                             info.rules.len(),
                             info.layers.len(),
                             info.digest
                         )
                     }
                     ErrorFormat::Json => reports.push(json!({
-                        "pack": name, "id": info.id, "ok": true, "rules": info.rules.len(), "problems": [],
-                        "warnings": warnings,
+                        "pack": name, "id": info.id, "ok": !denied, "rules": info.rules.len(), "problems": [],
+                        "warnings": warnings.iter().map(problem_to_json).collect::<Vec<_>>(),
                     })),
                 }
             }

@@ -18,7 +18,36 @@ pub fn markdown() -> String {
     out
 }
 
-pub(super) fn run() -> Exit {
-    print!("{}", markdown());
+/// The library functions of a pack and its parents as a Markdown table.
+fn library_markdown(info: &careplan_core::PackInfo) -> String {
+    let mut out = format!("\n## Library functions of `{}` and the packs it extends\n\n", info.id);
+    if info.functions.is_empty() {
+        out.push_str("The pack and its parents define no library functions.\n");
+        return out;
+    }
+    out.push_str("| Function | Pack | Defined at | What it does |\n|---|---|---|---|\n");
+    for f in &info.functions {
+        out.push_str(&format!(
+            "| `{}({})` | `{}` | `{}:{}` | {} |\n",
+            f.name,
+            f.params.join(", "),
+            f.pack,
+            f.file,
+            f.line,
+            f.doc.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+pub(super) fn run(pack: Option<&std::path::Path>, format: crate::render::ErrorFormat) -> Exit {
+    let library = match pack {
+        None => String::new(),
+        Some(dir) => match crate::packs::open_pack(dir, &careplan_core::Limits::default()) {
+            Ok(pack) => library_markdown(pack.info()),
+            Err(err) => return super::open_error(&err, format),
+        },
+    };
+    print!("{}{library}", markdown());
     Exit::Ok
 }

@@ -43,6 +43,13 @@ impl GuestRulePack for RulePack {
             .map_err(|err| load_error(&err))
     }
 
+    fn warnings(&self, as_of: String) -> Result<Vec<wit::Diagnostic>, wit::Error> {
+        let as_of: core::Date = as_of
+            .parse()
+            .map_err(|err: core::DateError| error(core::EvaluateError::InvalidAsOf(err)))?;
+        Ok(self.0.warnings(as_of).iter().map(diagnostic).collect())
+    }
+
     fn info(&self) -> wit::PackInfo {
         let info = self.0.info();
         wit::PackInfo {

@@ -101,9 +101,9 @@ pub use model::evaluation::{
     Audit, Decision, EligibilityDecision, Escalation, EscalationLevel, Evaluation, Failure, FailureKind, LayerRef,
     NotInForce, Owner, PackRef, Recommendation, ReviewDue, Status,
 };
-pub use model::manifest::{LocalFieldDef, LocalType, ParamValue, Parameter, RecipientDef, SchemeDef};
+pub use model::manifest::{LocalFieldDef, LocalType, ParamType, ParamValue, Parameter, RecipientDef, SchemeDef};
 pub use model::schema;
 pub use pack::header::{RuleInfo, RuleKind};
-pub use pack::{PackInfo, PackSource, RulePack, SourceFile};
+pub use pack::{LibraryFunction, PackInfo, PackSource, RulePack, SourceFile};
 pub use sandbox::limits::{Limit, Limits};
 pub use vocabulary::{vocabulary, VocabularyEntry};

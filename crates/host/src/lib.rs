@@ -379,6 +379,16 @@ impl RulePack {
         })
     }
 
+    /// What `careplan check --as-of` warns about (each with severity `warning`).
+    pub fn warnings(&mut self, as_of: &str) -> Result<Vec<Diagnostic>, HostError> {
+        self.call(|l| {
+            l.instance
+                .careplan_engine_engine()
+                .rule_pack()
+                .call_warnings(&mut l.store, l.pack, as_of)
+        })
+    }
+
     /// The pack's id, version, digest, layers and rules.
     pub fn info(&mut self) -> Result<PackInfo, HostError> {
         self.call(|l| {

@@ -77,7 +77,7 @@ pub enum DateError {
     OutOfRange(Date),
     /// Working-day arithmetic reached a year with no bank-holiday table.
     #[error(
-        "working days are only known from {first} to {last}; the calculation went outside that range",
+        "the bank-holiday table runs from {first}-01-01 to {last}-12-31, and this working-day calculation went outside it; a newer careplan has a longer table",
         first = holidays::FIRST_YEAR,
         last = holidays::LAST_YEAR
     )]

@@ -12,7 +12,7 @@ use rhai::{ASTNode, Expr, Stmt, AST};
 use serde_json::Value;
 
 use crate::diagnostics::{PackProblem, SharedSource};
-use crate::model::manifest::LocalFieldDef;
+use crate::model::manifest::{LocalFieldDef, LocalType, ParamType};
 
 fn case_schema() -> &'static Value {
     crate::model::schema::case()
@@ -179,7 +179,158 @@ pub(crate) struct Declared<'a> {
     pub schemes: Vec<&'a str>,
     pub recipients: Vec<&'a str>,
     pub parameters: Vec<&'a str>,
+    /// Each parameter's type, for comparisons the check can see.
+    pub parameter_types: std::collections::BTreeMap<&'a str, ParamType>,
+    /// The pack's local fields and their types.
+    pub local_fields: &'a std::collections::BTreeMap<String, LocalFieldDef>,
 }
+
+/// What a rule's check found beyond its problems: the parameters it reads.
+#[derive(Default)]
+pub(crate) struct Reads {
+    pub parameters: std::collections::BTreeSet<String>,
+}
+
+/// What kind of value an expression has, when the check can tell without running it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Text,
+    Number,
+    Bool,
+    Date,
+    List,
+}
+
+impl Class {
+    fn describe(self) -> &'static str {
+        match self {
+            Class::Text => "text",
+            Class::Number => "a number",
+            Class::Bool => "true or false",
+            Class::Date => "a date",
+            Class::List => "a list",
+        }
+    }
+
+    fn of_param(kind: ParamType) -> Class {
+        match kind {
+            ParamType::Integer | ParamType::Number => Class::Number,
+            ParamType::Bool => Class::Bool,
+            ParamType::String => Class::Text,
+            ParamType::Date => Class::Date,
+            ParamType::List => Class::List,
+        }
+    }
+
+    fn of_local(kind: LocalType) -> Class {
+        match kind {
+            LocalType::Bool => Class::Bool,
+            LocalType::Integer | LocalType::Number => Class::Number,
+            LocalType::String => Class::Text,
+            LocalType::Date => Class::Date,
+        }
+    }
+}
+
+/// The class of a schema node: dates by their `$ref`, enumerations as text, optional
+/// values by their non-null branch.
+fn schema_class(root: &Value, node: &Value, depth: usize) -> Option<Class> {
+    if depth > 8 {
+        return None;
+    }
+    if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next()?;
+        if name == "Date" {
+            return Some(Class::Date);
+        }
+        return schema_class(root, root.get("$defs")?.get(name)?, depth + 1);
+    }
+    if node.get("enum").is_some() || node.get("const").is_some() {
+        return Some(Class::Text);
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(branches) = node.get(key).and_then(Value::as_array) {
+            let classes: Vec<Option<Class>> = branches
+                .iter()
+                .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+                .map(|b| schema_class(root, b, depth + 1))
+                .collect();
+            let first = *classes.first()?;
+            return classes.iter().all(|c| *c == first).then_some(first).flatten();
+        }
+    }
+    let kind = match node.get("type") {
+        Some(Value::String(kind)) => kind.as_str(),
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).find(|k| *k != "null")?,
+        _ => return None,
+    };
+    match kind {
+        "string" => Some(Class::Text),
+        "integer" | "number" => Some(Class::Number),
+        "boolean" => Some(Class::Bool),
+        "array" => Some(Class::List),
+        _ => None,
+    }
+}
+
+/// The class of `expr` and what it is, in words, when the check can tell: a literal,
+/// `today`, a parameter, or a case field read through a chain of properties.
+fn static_class(expr: &Expr, declared: &Declared) -> Option<(Class, String)> {
+    match expr {
+        Expr::StringConstant(text, _) => Some((Class::Text, format!("the text `\"{text}\"`"))),
+        Expr::IntegerConstant(n, _) => Some((Class::Number, format!("the number `{n}`"))),
+        Expr::FloatConstant(n, _) => Some((Class::Number, format!("the number `{n}`"))),
+        Expr::BoolConstant(b, _) => Some((Class::Bool, format!("`{b}`"))),
+        Expr::Variable(variable, _, _) if variable.1.as_str() == "today" => Some((Class::Date, "`today`".to_owned())),
+        Expr::Dot(binary, _, _) => {
+            let Expr::Variable(variable, _, _) = &binary.lhs else {
+                return None;
+            };
+            let mut chain = Vec::new();
+            if !properties(&binary.rhs, &mut chain) {
+                return None;
+            }
+            let names: Vec<&str> = chain.iter().map(|(n, _)| n.as_str()).collect();
+            match (variable.1.as_str(), names.as_slice()) {
+                ("params", [name]) => {
+                    let kind = *declared.parameter_types.get(name)?;
+                    Some((Class::of_param(kind), format!("`params.{name}` ({})", kind.describe())))
+                }
+                ("record", ["local", name]) => {
+                    let field = declared.local_fields.get(*name)?;
+                    let class = Class::of_local(field.kind);
+                    Some((class, format!("`record.local.{name}` ({})", class.describe())))
+                }
+                ("record", names) => {
+                    let root = case_schema();
+                    let mut node = root;
+                    for name in names {
+                        node = object(root, node)?.get("properties")?.get(*name)?;
+                    }
+                    let class = schema_class(root, node, 0)?;
+                    Some((class, format!("`record.{}` ({})", names.join("."), class.describe())))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The finding constructors and the rule kind that may call each.
+const CONSTRUCTORS: &[(&str, &str, &str)] = &[
+    ("eligible", "eligibility", "makes an eligibility decision"),
+    ("not_eligible", "eligibility", "makes an eligibility decision"),
+    (
+        "insufficient_information",
+        "eligibility",
+        "makes an eligibility decision",
+    ),
+    ("review", "review", "schedules a review"),
+    ("review_window", "review", "schedules a review"),
+    ("escalate", "escalation", "makes an escalation"),
+    ("recommend", "recommendation", "makes a recommendation"),
+];
 
 fn unknown(
     source: &SharedSource,
@@ -204,8 +355,17 @@ fn unknown(
 }
 
 /// Problems with the names a rule uses: parameters it reads and text literals it passes
-/// to the vocabulary.
-pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declared) -> Vec<PackProblem> {
+/// to the vocabulary; finding constructors its `kind` (from the header, `None` for a
+/// library, whose functions serve rules of every kind) does not make;
+/// and comparisons of two values of different types that the check can see. The
+/// parameters it reads are added to `reads`.
+pub(crate) fn declared_names(
+    ast: &AST,
+    source: &SharedSource,
+    declared: &Declared,
+    kind: Option<&str>,
+    reads: &mut Reads,
+) -> Vec<PackProblem> {
     use crate::vocabulary::{LEVELS, OWNERS, REVIEW_KINDS};
     let mut problems = Vec::new();
     walk(ast, &mut |path: &[ASTNode]| {
@@ -222,6 +382,7 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
                             _ => None,
                         };
                         if let (Some(()), Some((name, position))) = (first, chain.first()) {
+                            reads.parameters.insert(name.clone());
                             if !declared.parameters.contains(&name.as_str()) {
                                 problems.push(unknown(
                                     source,
@@ -235,7 +396,60 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
                     }
                 }
             }
-            Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) => {
+            Some(ASTNode::Expr(Expr::FnCall(call, position)) | ASTNode::Stmt(Stmt::FnCall(call, position))) => {
+                let at = |problem: PackProblem| {
+                    problem.at(source, position.line().unwrap_or(1), position.position().unwrap_or(1))
+                };
+                if let (Some(_), [lhs, rhs]) = (&call.op_token, call.args.as_slice()) {
+                    if matches!(call.name.as_str(), "<" | "<=" | ">" | ">=" | "==" | "!=") {
+                        if let (Some((left, left_text)), Some((right, right_text))) =
+                            (static_class(lhs, declared), static_class(rhs, declared))
+                        {
+                            if left != right {
+                                problems.push(
+                                    at(PackProblem::new(
+                                        "careplan::type",
+                                        format!(
+                                            "`{}` compares {left_text} with {right_text}; {} and {} cannot be compared",
+                                            call.name,
+                                            left.describe(),
+                                            right.describe()
+                                        ),
+                                    ))
+                                    .with_label("different types")
+                                    .with_help(match (left, right) {
+                                        (Class::Date, Class::Text) | (Class::Text, Class::Date) => {
+                                            "write a date as `date(\"YYYY-MM-DD\")`, or as a `date` parameter in the manifest"
+                                        }
+                                        _ => "compare values of the same type; a parameter's type is that of its `value` (or its `type`)",
+                                    }),
+                                );
+                            }
+                        }
+                    }
+                }
+                if let (None, Some(kind)) = (&call.op_token, kind) {
+                    if let Some((_, wanted, what)) = CONSTRUCTORS.iter().find(|(n, _, _)| *n == call.name.as_str()) {
+                        if *wanted != kind {
+                            let makes: Vec<String> = CONSTRUCTORS
+                                .iter()
+                                .filter(|(_, k, _)| *k == kind)
+                                .map(|(n, _, _)| format!("`{n}(...)`"))
+                                .collect();
+                            problems.push(
+                                at(PackProblem::new(
+                                    "careplan::kind",
+                                    format!("`{}` {what}, but this is a `{kind}` rule", call.name),
+                                ))
+                                .with_label(format!("not a `{kind}` finding"))
+                                .with_help(format!(
+                                    "a `{kind}` rule returns {}; change `kind` in the header to `{wanted}`, or move this finding to a rule of that kind",
+                                    makes.join(" or ")
+                                )),
+                            );
+                        }
+                    }
+                }
                 let checks: &[(usize, &str, &[&str])] = match (call.name.as_str(), call.args.len()) {
                     ("eligible" | "insufficient_information", 2) | ("not_eligible", 3) => {
                         &[(0, "scheme", &declared.schemes)]
@@ -248,11 +462,11 @@ pub(crate) fn declared_names(ast: &AST, source: &SharedSource, declared: &Declar
                     _ => &[],
                 };
                 for (index, what, known) in checks {
-                    if let Some(Expr::StringConstant(text, position)) = call.args.get(*index) {
+                    if let Some(Expr::StringConstant(text, text_position)) = call.args.get(*index) {
                         if !known.contains(&text.as_str()) {
                             problems.push(unknown(
                                 source,
-                                *position,
+                                *text_position,
                                 text,
                                 format!("`{text}` is not a known {what} for `{}`", call.name),
                                 known,

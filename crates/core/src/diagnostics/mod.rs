@@ -143,6 +143,12 @@ impl PackProblem {
         self
     }
 
+    /// The same problem as a warning: the pack still loads.
+    pub(crate) fn warning(mut self) -> Self {
+        self.severity = ProblemSeverity::Warning;
+        self
+    }
+
     pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self

@@ -2,10 +2,11 @@
 
 pub(crate) mod error;
 pub(crate) mod text;
+mod words;
 
 use std::collections::BTreeMap;
 
-use rhai::{Dynamic, EvalAltResult, Map, Scope};
+use rhai::{Dynamic, EvalAltResult, Map, Position, Scope};
 
 use crate::diagnostics::lower_first;
 use crate::model::case_error::CaseProblem;
@@ -13,7 +14,7 @@ use crate::model::evaluation::{
     Audit, EligibilityDecision, Escalation, Evaluation, Failure, FailureKind, PackRef, Recommendation, ReviewDue,
     Status,
 };
-use crate::model::manifest::{LocalType, ParamValue};
+use crate::model::manifest::{LocalType, ParamType, ParamValue};
 use crate::pack::header::RuleKind;
 use crate::pack::{CompiledRule, RulePack};
 use crate::sandbox::limits::Limit;
@@ -70,15 +71,15 @@ impl RulePack {
                 )));
             };
             let new = ParamValue::from_json(value).map_err(invalid)?;
-            let new = match (&declared.value, new) {
+            let new = match (declared.kind, new) {
                 // A date parameter is written as text in JSON.
-                (Some(ParamValue::Date(_)), ParamValue::String(text)) => {
+                (ParamType::Date, ParamValue::String(text)) => {
                     ParamValue::Date(text.parse().map_err(|e: crate::DateError| invalid(e.to_string()))?)
                 }
-                (Some(old), new) if !old.same_type(&new) => {
+                (kind, new) if !kind.accepts(ParamType::of(&new)) => {
                     return Err(invalid(format!(
-                        "the pack's value is {}, not {}",
-                        old.describe_type(),
+                        "the parameter is {}, not {}",
+                        kind.describe(),
                         new.describe_type()
                     )))
                 }
@@ -416,13 +417,19 @@ impl RulePack {
 
     /// Turns a Rhai error into a failure of the rule, with the place in the right file.
     fn rule_error(&self, rule: &CompiledRule, mut err: EvalAltResult) -> Failure {
-        let mut file = &rule.source.name;
-        while let EvalAltResult::ErrorInFunctionCall(name, _, inner, _) = err {
+        let mut source = &rule.source;
+        // The rule's own call of the (library) function the failure is inside.
+        let mut called_from: Option<(String, Position)> = None;
+        while let EvalAltResult::ErrorInFunctionCall(name, _, inner, call_position) = err {
+            if called_from.is_none() && !call_position.is_none() {
+                called_from = Some((name.clone(), call_position));
+            }
             if let Some(defined_in) = rule.functions.get(&name) {
-                file = &defined_in.name;
+                source = defined_in;
             }
             err = *inner;
         }
+        let file = &source.name;
         let pos = err.take_position();
         let limits = &self.limits;
         let limit = match &err {
@@ -446,8 +453,24 @@ impl RulePack {
                 )),
             )
         } else {
-            let (message, help) = runtime_message(&err);
+            let (message, help) = match &err {
+                EvalAltResult::ErrorFunctionNotFound(signature, _) => {
+                    words::function_not_found(signature, &source.text, pos)
+                }
+                _ => runtime_message(&err),
+            };
             (FailureKind::Runtime, message, help)
+        };
+        // A failure inside a library function names the rule's call too.
+        let message = match &called_from {
+            Some((name, at)) if file != &rule.source.name => match (at.line(), at.position()) {
+                (Some(line), column) => format!(
+                    "{message} (in `{name}`, which the rule calls at line {line}, column {})",
+                    column.unwrap_or(1)
+                ),
+                _ => message,
+            },
+            _ => message,
         };
         let mut failure = failure(rule, kind, message, help);
         file.clone_into(&mut failure.file);
@@ -486,10 +509,6 @@ fn runtime_message(err: &EvalAltResult) -> (String, Option<String>) {
         "`record`, `today` and `params` are read-only; copy a value into a `let` variable to work on it";
     match err {
         EvalAltResult::ErrorRuntime(value, _) => (value.to_string(), None),
-        EvalAltResult::ErrorFunctionNotFound(signature, _) => (
-            format!("no function `{signature}`"),
-            Some("check the name and the number and types of the arguments against the rule vocabulary".into()),
-        ),
         EvalAltResult::ErrorDotExpr(message, _) if message.contains("for type 'record'") => {
             ("`record` cannot be changed".to_owned(), Some(READ_ONLY.into()))
         }

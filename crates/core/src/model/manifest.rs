@@ -25,8 +25,10 @@ pub struct ManifestFile {
     #[serde(default)]
     pub recipients: BTreeMap<String, RecipientDef>,
     /// Named values the rules read as `params.<name>`. Either a bare value or a table
-    /// with `value`, `description`, `source` and `gk`. A table without `value` declares
-    /// a parameter that is deliberately unset (the rules see `()`).
+    /// with `value`, `type`, `description`, `source`, `gk`, `local` and `unset`. A
+    /// parameter deliberately left unset (the rules see `()`) has `unset = true` and a
+    /// `type`; a pack that extends another declares its own new parameters with
+    /// `local = true`.
     #[serde(default)]
     #[cfg_attr(test, schemars(with = "BTreeMap<String, serde_json::Value>"))]
     pub parameters: BTreeMap<String, Spanned<toml::Value>>,
@@ -96,6 +98,10 @@ pub struct RecipientDef {
     /// How to reach them (a phone number, a team inbox), shown to people.
     #[serde(default)]
     pub contact: Option<String>,
+    /// This recipient deliberately replaces a parent pack's recipient of the same id
+    /// (without it, replacing one is a warning).
+    #[serde(default, rename = "override", skip_serializing)]
+    pub replaces: bool,
 }
 
 /// The type of a local case field.
@@ -146,33 +152,74 @@ pub enum ParamValue {
     List(Vec<ParamValue>),
 }
 
-impl ParamValue {
-    fn type_name(&self) -> &'static str {
-        match self {
-            ParamValue::Integer(_) => "a whole number",
-            ParamValue::Number(_) => "a number",
-            ParamValue::Bool(_) => "true or false",
-            ParamValue::String(_) => "text",
-            ParamValue::Date(_) => "a date",
-            ParamValue::List(_) => "a list",
+/// The type of a parameter: declared with `type`, or taken from its value. Overrides
+/// (a child pack's value, a fixture's `params`) must have it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    /// A whole number.
+    Integer,
+    /// Any number (a whole number is accepted).
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// Text.
+    String,
+    /// A date.
+    Date,
+    /// A list of values.
+    List,
+}
+
+impl ParamType {
+    /// The names `type` accepts, in the order the help lists them.
+    pub(crate) const NAMES: &'static [&'static str] = &["integer", "number", "bool", "string", "date", "list"];
+
+    fn from_name(name: &str) -> Option<ParamType> {
+        Some(match name {
+            "integer" => ParamType::Integer,
+            "number" => ParamType::Number,
+            "bool" => ParamType::Bool,
+            "string" => ParamType::String,
+            "date" => ParamType::Date,
+            "list" => ParamType::List,
+            _ => return None,
+        })
+    }
+
+    /// The type of a value.
+    pub fn of(value: &ParamValue) -> ParamType {
+        match value {
+            ParamValue::Integer(_) => ParamType::Integer,
+            ParamValue::Number(_) => ParamType::Number,
+            ParamValue::Bool(_) => ParamType::Bool,
+            ParamValue::String(_) => ParamType::String,
+            ParamValue::Date(_) => ParamType::Date,
+            ParamValue::List(_) => ParamType::List,
         }
     }
 
-    /// Whether a child pack may replace `self` with `other`.
-    pub(crate) fn same_type(&self, other: &ParamValue) -> bool {
-        matches!(
-            (self, other),
-            (ParamValue::Integer(_), ParamValue::Integer(_))
-                | (ParamValue::Number(_), ParamValue::Number(_) | ParamValue::Integer(_))
-                | (ParamValue::Bool(_), ParamValue::Bool(_))
-                | (ParamValue::String(_), ParamValue::String(_))
-                | (ParamValue::Date(_), ParamValue::Date(_))
-                | (ParamValue::List(_), ParamValue::List(_))
-        )
+    /// The type in words, e.g. `a whole number`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ParamType::Integer => "a whole number",
+            ParamType::Number => "a number",
+            ParamType::Bool => "true or false",
+            ParamType::String => "text",
+            ParamType::Date => "a date",
+            ParamType::List => "a list",
+        }
     }
 
+    /// Whether a value of type `other` may stand for a parameter of this type.
+    pub(crate) fn accepts(self, other: ParamType) -> bool {
+        self == other || (self == ParamType::Number && other == ParamType::Integer)
+    }
+}
+
+impl ParamValue {
     pub(crate) fn describe_type(&self) -> &'static str {
-        self.type_name()
+        ParamType::of(self).describe()
     }
 
     /// A value from JSON: numbers, `true`/`false`, text and lists of those. Dates are
@@ -198,8 +245,11 @@ impl ParamValue {
 /// A parameter: its value (or none, when deliberately unset) and what it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Parameter {
-    /// The value the rules see; `None` when the pack leaves it unset.
+    /// The value the rules see; `None` when the pack leaves it unset (`unset = true`).
     pub value: Option<ParamValue>,
+    /// Its type: declared with `type`, or taken from the value.
+    #[serde(rename = "type")]
+    pub kind: ParamType,
     /// What the parameter controls.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -210,6 +260,9 @@ pub struct Parameter {
     pub gk: bool,
     /// The pack whose manifest set the value.
     pub set_by: String,
+    /// Declared as a new parameter of a pack that extends another (`local = true`).
+    #[serde(skip)]
+    pub(crate) local: bool,
     #[serde(skip)]
     pub(crate) span: (usize, usize),
 }
@@ -250,15 +303,49 @@ fn valid_param_name(name: &str) -> bool {
 impl Manifest {
     /// Reads a manifest. `source.name` is used in every problem's place.
     pub(crate) fn parse(source: SharedSource) -> Result<Manifest, Vec<PackProblem>> {
-        let file: ManifestFile = toml::from_str(&source.text).map_err(|err| {
-            let (offset, len) = err.span().map_or((0, 0), |r| (r.start, r.end - r.start));
-            vec![
-                PackProblem::new("careplan::manifest", format!("invalid manifest: {}", err.message()))
-                    .at_span(&source, offset, len)
-                    .with_label("here"),
-            ]
-        })?;
+        // A syntax error stops the reading; otherwise each section is read on its own,
+        // so a mistake in one does not hide those in the others.
+        if let Err(err) = toml::from_str::<toml::Table>(&source.text) {
+            return Err(vec![toml_problem(&source, &err)]);
+        }
         let mut problems = Vec::new();
+        let mut pass = |result: Result<(), toml::de::Error>| {
+            if let Err(err) = result {
+                let problem = toml_problem(&source, &err);
+                let seen = problems
+                    .iter()
+                    .any(|p: &PackProblem| p.message() == problem.message() && p.location() == problem.location());
+                if !seen {
+                    problems.push(problem);
+                }
+            }
+        };
+        pass(toml::from_str::<Sections>(&source.text).map(|_| ()));
+        let mut pack = None;
+        pass(toml::from_str::<PackPass>(&source.text).map(|p| pack = Some(p.pack)));
+        let mut schemes = BTreeMap::new();
+        pass(toml::from_str::<SchemesPass>(&source.text).map(|p| schemes = p.schemes));
+        let mut recipients = BTreeMap::new();
+        pass(toml::from_str::<RecipientsPass>(&source.text).map(|p| recipients = p.recipients));
+        let mut parameters = BTreeMap::new();
+        pass(toml::from_str::<ParametersPass>(&source.text).map(|p| parameters = p.parameters));
+        let mut local_fields = BTreeMap::new();
+        pass(toml::from_str::<LocalFieldsPass>(&source.text).map(|p| local_fields = p.local_fields));
+        let Some(pack) = pack else {
+            // The parameters are still checked, for their own mistakes.
+            let lenient: Option<String> = toml::from_str::<toml::Table>(&source.text)
+                .ok()
+                .and_then(|t| t.get("pack")?.get("id")?.as_str().map(str::to_owned));
+            read_parameters(parameters, &lenient.unwrap_or_default(), &source, &mut problems);
+            return Err(problems);
+        };
+        let file = ManifestFile {
+            pack,
+            schemes,
+            recipients,
+            parameters,
+            local_fields,
+        };
         let id_span = file.pack.id.span();
         let id = file.pack.id.into_inner();
         if !valid_id(&id, false) {
@@ -299,28 +386,7 @@ impl Manifest {
                 );
             }
         }
-        let mut parameters = BTreeMap::new();
-        for (name, spanned) in file.parameters {
-            let span = spanned.span();
-            let span = (span.start, span.end - span.start);
-            if !valid_param_name(&name) {
-                problems.push(
-                    PackProblem::new("careplan::manifest", format!("`{name}` is not a valid parameter name"))
-                        .at_span(&source, span.0, span.1)
-                        .with_help("use lowercase letters, digits and underscores, starting with a letter"),
-                );
-                continue;
-            }
-            match parameter_from_toml(spanned.into_inner(), &id, span) {
-                Ok(parameter) => {
-                    parameters.insert(name, parameter);
-                }
-                Err(message) => problems.push(
-                    PackProblem::new("careplan::manifest", format!("parameter `{name}`: {message}"))
-                        .at_span(&source, span.0, span.1),
-                ),
-            }
-        }
+        let parameters = read_parameters(file.parameters, &id, &source, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -343,6 +409,91 @@ impl Manifest {
             source,
         })
     }
+}
+
+/// Reads each parameter of the `[parameters]` table, adding a problem for each mistake.
+fn read_parameters(
+    tables: BTreeMap<String, Spanned<toml::Value>>,
+    id: &str,
+    source: &SharedSource,
+    problems: &mut Vec<PackProblem>,
+) -> BTreeMap<String, Parameter> {
+    let mut parameters = BTreeMap::new();
+    for (name, spanned) in tables {
+        let span = spanned.span();
+        let span = (span.start, span.end - span.start);
+        if !valid_param_name(&name) {
+            problems.push(
+                PackProblem::new("careplan::manifest", format!("`{name}` is not a valid parameter name"))
+                    .at_span(source, span.0, span.1)
+                    .with_help("use lowercase letters, digits and underscores, starting with a letter"),
+            );
+            continue;
+        }
+        match parameter_from_toml(spanned.into_inner(), id, span) {
+            Ok(parameter) => {
+                parameters.insert(name, parameter);
+            }
+            Err(message) => problems.push(
+                PackProblem::new("careplan::manifest", format!("parameter `{name}`: {message}"))
+                    .at_span(source, span.0, span.1),
+            ),
+        }
+    }
+    parameters
+}
+
+/// A TOML or schema error of a manifest, at its place.
+fn toml_problem(source: &SharedSource, err: &toml::de::Error) -> PackProblem {
+    let (offset, len) = err.span().map_or((0, 0), |r| (r.start, r.end - r.start));
+    PackProblem::new("careplan::manifest", format!("invalid manifest: {}", err.message()))
+        .at_span(source, offset, len)
+        .with_label("here")
+}
+
+/// The manifest's sections, for unknown ones.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "read only for their names")]
+struct Sections {
+    pack: serde::de::IgnoredAny,
+    #[serde(default)]
+    schemes: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    recipients: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    parameters: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    local_fields: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct PackPass {
+    pack: PackSection,
+}
+
+#[derive(Deserialize)]
+struct SchemesPass {
+    #[serde(default)]
+    schemes: BTreeMap<String, SchemeDef>,
+}
+
+#[derive(Deserialize)]
+struct RecipientsPass {
+    #[serde(default)]
+    recipients: BTreeMap<String, RecipientDef>,
+}
+
+#[derive(Deserialize)]
+struct ParametersPass {
+    #[serde(default)]
+    parameters: BTreeMap<String, Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+struct LocalFieldsPass {
+    #[serde(default)]
+    local_fields: BTreeMap<String, LocalFieldDef>,
 }
 
 /// Reads a pair of `effective_from` / `effective_to` values, adding a problem for each
@@ -411,12 +562,15 @@ fn param_value(value: toml::Value) -> Result<ParamValue, String> {
 
 fn parameter_from_toml(value: toml::Value, pack: &str, span: (usize, usize)) -> Result<Parameter, String> {
     let toml::Value::Table(mut table) = value else {
+        let value = param_value(value)?;
         return Ok(Parameter {
-            value: Some(param_value(value)?),
+            kind: ParamType::of(&value),
+            value: Some(value),
             description: None,
             source: None,
             gk: false,
             set_by: pack.to_owned(),
+            local: false,
             span,
         });
     };
@@ -427,25 +581,67 @@ fn parameter_from_toml(value: toml::Value, pack: &str, span: (usize, usize)) -> 
             Some(other) => Err(format!("`{key}` must be text, found {}", other.type_str())),
         }
     };
+    let flag = |table: &mut toml::Table, key: &str| -> Result<bool, String> {
+        match table.remove(key) {
+            None => Ok(false),
+            Some(toml::Value::Boolean(b)) => Ok(b),
+            Some(other) => Err(format!("`{key}` must be true or false, found {}", other.type_str())),
+        }
+    };
     let description = text(&mut table, "description")?;
     let source = text(&mut table, "source")?;
-    let gk = match table.remove("gk") {
-        None => false,
-        Some(toml::Value::Boolean(b)) => b,
-        Some(other) => return Err(format!("`gk` must be true or false, found {}", other.type_str())),
+    let gk = flag(&mut table, "gk")?;
+    let local = flag(&mut table, "local")?;
+    let unset = flag(&mut table, "unset")?;
+    let declared = match text(&mut table, "type")? {
+        None => None,
+        Some(name) => Some(ParamType::from_name(&name).ok_or_else(|| {
+            let names = ParamType::NAMES.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>();
+            let hint = crate::diagnostics::suggest::did_you_mean(&name, ParamType::NAMES.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            format!(
+                "`type` is `{name}`; {hint}a parameter's type is one of {}",
+                names.join(", ")
+            )
+        })?),
     };
     let value = table.remove("value").map(param_value).transpose()?;
     if let Some(key) = table.keys().next() {
+        let keys = ["value", "type", "description", "source", "gk", "local", "unset"];
+        let hint = crate::diagnostics::suggest::did_you_mean(key, keys.iter().copied())
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
         return Err(format!(
-            "unknown key `{key}`; a parameter table has `value`, `description`, `source` and `gk`"
+            "unknown key `{key}`; {hint}a parameter table has `value`, `type`, `description`, `source`, `gk`, `local` and `unset`"
         ));
     }
+    let kind = match (&value, declared, unset) {
+        (Some(_), _, true) => return Err("has both a `value` and `unset = true`; give one or the other".into()),
+        (None, _, false) => {
+            return Err("has no `value`; give it one, or write `unset = true` with its `type` to leave it deliberately unset".into())
+        }
+        (None, None, true) => {
+            return Err("is unset but has no `type`; write its type, e.g. `type = \"integer\"`, so values given later can be checked".into())
+        }
+        (None, Some(kind), true) => kind,
+        (Some(value), Some(kind), false) => {
+            let found = ParamType::of(value);
+            if !kind.accepts(found) {
+                return Err(format!("its `type` is {}, but its `value` is {}", kind.describe(), found.describe()));
+            }
+            kind
+        }
+        (Some(value), None, false) => ParamType::of(value),
+    };
     Ok(Parameter {
         value,
+        kind,
         description,
         source,
         gk,
         set_by: pack.to_owned(),
+        local,
         span,
     })
 }
@@ -474,7 +670,7 @@ mod tests {
     #[test]
     fn reads_parameters_in_both_forms() {
         let text = format!(
-            "{MINIMAL}[parameters]\nweeks = 6\nstart = 2015-04-01\n[parameters.months]\nvalue = 12\ngk = true\n[parameters.unset]\ndescription = \"not known\"\n"
+            "{MINIMAL}[parameters]\nweeks = 6\nstart = 2015-04-01\n[parameters.months]\nvalue = 12\ngk = true\n[parameters.unset]\ndescription = \"not known\"\nunset = true\ntype = \"integer\"\n"
         );
         let manifest = parse(&text).expect("valid manifest");
         assert_eq!(manifest.parameters["weeks"].value, Some(ParamValue::Integer(6)));
@@ -484,6 +680,45 @@ mod tests {
         );
         assert!(manifest.parameters["months"].gk);
         assert_eq!(manifest.parameters["unset"].value, None);
+        assert_eq!(manifest.parameters["unset"].kind, ParamType::Integer);
+    }
+
+    #[test]
+    fn reports_mistakes_in_every_section_at_once() {
+        let text = "[pack]\nid = \"x\"\nname = \"n\"\nauthority = \"a\"\nversion = \"1\"\ncolour = \"blue\"\n\
+                    [schemes.s]\ntitel = \"t\"\n[recipients.r]\nname = \"r\"\nphone = \"1\"\n[parameters.p]\ndescription = \"d\"\n";
+        let errors = parse(text).map(|_| ()).expect_err("four mistakes");
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        for expected in ["`colour`", "`titel`", "`phone`", "parameter `p`"] {
+            assert!(errors.iter().any(|e| e.contains(expected)), "{expected}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_table_says_what_it_means() {
+        let cases = [
+            ("[parameters.a]\ndescription = \"d\"\n", "has no `value`"),
+            ("[parameters.a]\nunset = true\n", "is unset but has no `type`"),
+            (
+                "[parameters.a]\nvalue = \"80\"\ntype = \"integer\"\n",
+                "its `type` is a whole number, but its `value` is text",
+            ),
+            (
+                "[parameters.a]\nvalue = 1\ntype = \"interger\"\n",
+                "did you mean `integer`?",
+            ),
+            ("[parameters.a]\nvalue = 1\nvalu = 2\n", "did you mean `value`?"),
+            (
+                "[parameters.a]\nvalue = 1\nunset = true\n",
+                "both a `value` and `unset = true`",
+            ),
+        ];
+        for (table, expected) in cases {
+            let errors = parse(&format!("{MINIMAL}{table}")).map(|_| ()).expect_err(table);
+            assert!(errors.iter().any(|e| e.contains(expected)), "{table}: {errors:?}");
+        }
+        let number = parse(&format!("{MINIMAL}[parameters.a]\nvalue = 2\ntype = \"number\"\n")).expect("valid");
+        assert_eq!(number.parameters["a"].kind, ParamType::Number);
     }
 
     #[test]

@@ -107,6 +107,10 @@ pub(super) struct Compiler<'a> {
     declared: Declared<'a>,
     lib_ast: AST,
     lib_functions: BTreeMap<String, SharedSource>,
+    /// What the rules compiled so far read.
+    pub(super) reads: crate::check::Reads,
+    /// The library functions compiled so far, for [`super::PackInfo::functions`].
+    pub(super) functions: Vec<super::LibraryFunction>,
 }
 
 impl<'a> Compiler<'a> {
@@ -125,14 +129,22 @@ impl<'a> Compiler<'a> {
                 schemes: declarations.schemes.keys().map(String::as_str).collect(),
                 recipients: declarations.recipients.keys().map(String::as_str).collect(),
                 parameters: declarations.parameters.keys().map(String::as_str).collect(),
+                parameter_types: declarations
+                    .parameters
+                    .iter()
+                    .map(|(name, p)| (name.as_str(), p.kind))
+                    .collect(),
+                local_fields: &declarations.local_fields,
             },
             lib_ast: AST::empty(),
             lib_functions: BTreeMap::new(),
+            reads: crate::check::Reads::default(),
+            functions: Vec::new(),
         }
     }
 
     /// Compiles a layer's libraries, adding their functions to what later rules see.
-    pub(super) fn libraries(&mut self, files: &[&SharedSource], problems: &mut Vec<PackProblem>) {
+    pub(super) fn libraries(&mut self, pack: &str, files: &[&SharedSource], problems: &mut Vec<PackProblem>) {
         for source in files {
             match compile(self.engine, &self.scope, source) {
                 Ok(ast) => {
@@ -147,6 +159,25 @@ impl<'a> Compiler<'a> {
                         );
                         continue;
                     }
+                    // A library's functions read parameters passed to them as `params`.
+                    let found = crate::check::declared_names(&ast, source, &self.declared, None, &mut self.reads);
+                    problems.extend(crate::check::in_source_order(found));
+                    let mut defined: Vec<super::LibraryFunction> = ast
+                        .iter_functions()
+                        .map(|f| {
+                            let (line, doc) = doc_comment(&source.text, f.name);
+                            super::LibraryFunction {
+                                name: f.name.to_owned(),
+                                params: f.params.iter().map(|p| (*p).to_owned()).collect(),
+                                doc,
+                                pack: pack.to_owned(),
+                                file: source.name.clone(),
+                                line,
+                            }
+                        })
+                        .collect();
+                    defined.sort_by_key(|f| f.line);
+                    self.functions.extend(defined);
                     for f in ast.iter_functions() {
                         self.lib_functions.insert(f.name.to_string(), (*source).clone());
                     }
@@ -160,7 +191,7 @@ impl<'a> Compiler<'a> {
     /// Compiles one rule file of `layer` and checks it (case fields, functions, names);
     /// `None` when its header or its code does not compile.
     pub(super) fn rule(
-        &self,
+        &mut self,
         layer: &Layer,
         source: &SharedSource,
         problems: &mut Vec<PackProblem>,
@@ -193,7 +224,13 @@ impl<'a> Compiler<'a> {
             .map(|f| (f.name, f.params.len()))
             .collect();
         found.extend(crate::check::unknown_functions(&ast, source, &script_functions));
-        found.extend(crate::check::declared_names(&ast, source, &self.declared));
+        found.extend(crate::check::declared_names(
+            &ast,
+            source,
+            &self.declared,
+            Some(header.info.kind.as_str()),
+            &mut self.reads,
+        ));
         problems.extend(crate::check::in_source_order(found));
         let mut functions = self.lib_functions.clone();
         for f in ast.iter_functions() {
@@ -314,7 +351,123 @@ fn compile(engine: &Engine, scope: &Scope, source: &SharedSource) -> Result<AST,
         .map_err(|err| parse_problem(engine, source, &err))
 }
 
+/// The line (from 1) of `fn <name>(` in a library's text, and the `///` lines just above
+/// it, joined with spaces. (Rhai keeps doc comments only with its `metadata` feature,
+/// which no product build has.)
+fn doc_comment(text: &str, name: &str) -> (usize, String) {
+    let lines: Vec<&str> = text.lines().collect();
+    let found = lines.iter().position(|line| {
+        let line = line.trim_start();
+        line.strip_prefix("private ")
+            .unwrap_or(line)
+            .strip_prefix("fn ")
+            .and_then(|rest| rest.trim_start().strip_prefix(name))
+            .is_some_and(|rest| rest.trim_start().starts_with('('))
+    });
+    let Some(index) = found else {
+        return (0, String::new());
+    };
+    let mut doc: Vec<&str> = lines
+        .get(..index)
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .map(|line| line.trim())
+        .take_while(|line| line.starts_with("///"))
+        .map(|line| line.trim_start_matches('/').trim())
+        .collect();
+    doc.reverse();
+    (index + 1, doc.join(" "))
+}
+
+/// The line and column of the first `{` that no `}` closes, outside strings and
+/// comments.
+fn unclosed_brace(text: &str) -> Option<(usize, usize)> {
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let (mut line, mut column) = (1usize, 1usize);
+    let mut chars = text.chars().peekable();
+    let step = |c: char, line: &mut usize, column: &mut usize| {
+        if c == '\n' {
+            *line += 1;
+            *column = 1;
+        } else {
+            *column += 1;
+        }
+    };
+    while let Some(c) = chars.next() {
+        let at = (line, column);
+        step(c, &mut line, &mut column);
+        match c {
+            '{' => open.push(at),
+            '}' => {
+                open.pop()?;
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                while let Some(&next) = chars.peek() {
+                    if next == '\n' {
+                        break;
+                    }
+                    step(next, &mut line, &mut column);
+                    chars.next();
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                let mut depth = 0usize;
+                let mut previous = '/';
+                for next in chars.by_ref() {
+                    step(next, &mut line, &mut column);
+                    match (previous, next) {
+                        ('/', '*') => depth += 1,
+                        ('*', '/') => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    previous = if previous == '*' && next == '/' { ' ' } else { next };
+                }
+            }
+            '"' | '`' | '\'' => {
+                let mut escaped = false;
+                for next in chars.by_ref() {
+                    step(next, &mut line, &mut column);
+                    if escaped {
+                        escaped = false;
+                    } else if next == '\\' && c != '`' {
+                        escaped = true;
+                    } else if next == c {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    open.first().copied()
+}
+
 fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> PackProblem {
+    // A missing `}` makes Rhai stop at the end of the file, far from the mistake: point
+    // at the `{` that is never closed instead.
+    let at_end = {
+        let pos = err.position();
+        let offset = source
+            .span_at(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
+            .offset();
+        matches!(err.err_type(), ParseErrorType::MissingToken(..)) || offset >= source.text.trim_end().len()
+    };
+    if let Some((line, column)) = unclosed_brace(&source.text).filter(|_| at_end) {
+        let stopped = err.position().line().unwrap_or(1);
+        return PackProblem::new("careplan::syntax", "this `{` is never closed".to_string())
+            .at(source, line, column)
+            .with_label("no `}` closes this")
+            .with_help(format!(
+                "add the `}}` that ends this block (Rhai stopped at line {stopped}: {})",
+                lower_first(&err.err_type().to_string())
+            ));
+    }
     let pos = err.position();
     let (line, column) = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));
     let kind = err.err_type();
@@ -372,4 +525,17 @@ fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> Pa
         problem = problem.with_help(help);
     }
     problem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unclosed_brace;
+
+    #[test]
+    fn finds_the_brace_that_is_never_closed() {
+        assert_eq!(unclosed_brace("if a {\n  if b { x }\n"), Some((1, 6)));
+        assert_eq!(unclosed_brace("if a { \"}\" // }\n /* } */ '}'\n}"), None);
+        assert_eq!(unclosed_brace("let m = #{ a: 1 };\nif a {\n"), Some((2, 6)));
+        assert_eq!(unclosed_brace("}"), None);
+    }
 }

@@ -145,47 +145,115 @@ pub(super) struct Declarations {
     pub local_fields: BTreeMap<String, LocalFieldDef>,
 }
 
-/// Merges the layers' declarations, base first. A parameter whose value changes type
-/// between layers is a problem.
+/// Merges the layers' declarations, base first. A pack that extends another may set
+/// its parents' parameters (with a value of the same type) and declare new ones only
+/// with `local = true`, so a misspelt parent parameter is an error rather than a new
+/// parameter; a recipient that replaces a parent's is a warning unless marked
+/// `override = true`.
 pub(super) fn merge(chain: &[Layer], problems: &mut Vec<PackProblem>) -> Declarations {
     let mut schemes = BTreeMap::new();
-    let mut recipients = BTreeMap::new();
+    let mut recipients: BTreeMap<String, RecipientDef> = BTreeMap::new();
+    let mut recipient_owners: BTreeMap<String, String> = BTreeMap::new();
     let mut parameters: BTreeMap<String, Parameter> = BTreeMap::new();
     let mut local_fields = BTreeMap::new();
-    for layer in chain {
-        schemes.extend(layer.manifest.schemes.clone());
-        recipients.extend(layer.manifest.recipients.clone());
-        local_fields.extend(layer.manifest.local_fields.clone());
-        for (name, parameter) in &layer.manifest.parameters {
-            if let (Some(old), Some(new)) = (
-                parameters.get(name).and_then(|p| p.value.as_ref()),
-                parameter.value.as_ref(),
-            ) {
-                if !old.same_type(new) {
-                    let set_by = parameters.get(name).map_or("", |p| p.set_by.as_str());
+    for (depth, layer) in chain.iter().enumerate() {
+        let manifest = &layer.manifest;
+        let first_problem = problems.len();
+        schemes.extend(manifest.schemes.clone());
+        local_fields.extend(manifest.local_fields.clone());
+        for (id, recipient) in &manifest.recipients {
+            let place = |problem: PackProblem| match table_span(&manifest.source, "recipients", id) {
+                Some((offset, len)) => problem.at_span(&manifest.source, offset, len),
+                None => problem.in_file(&manifest.source),
+            };
+            match (recipient_owners.get(id), recipient.replaces) {
+                (Some(owner), false) => problems.push(
+                    place(PackProblem::new(
+                        "careplan::layering",
+                        format!("recipient `{id}` replaces pack `{owner}`'s recipient of the same id"),
+                    ))
+                    .warning()
+                    .with_label("replaces the parent's recipient")
+                    .with_help(
+                        "escalations the parent's rules send to it now reach this one; add `override = true` to the recipient if that is meant, or give it another id",
+                    ),
+                ),
+                (None, true) => problems.push(
+                    place(PackProblem::new(
+                        "careplan::layering",
+                        format!("recipient `{id}` is marked `override = true`, but no parent pack has a recipient `{id}`"),
+                    ))
+                    .with_help(
+                        crate::diagnostics::suggest::did_you_mean_help(id, recipient_owners.keys().map(String::as_str))
+                            .unwrap_or_else(|| "remove `override = true` to add a new recipient".to_owned()),
+                    ),
+                ),
+                _ => {}
+            }
+            recipient_owners.insert(id.clone(), manifest.id.clone());
+            recipients.insert(id.clone(), recipient.clone());
+        }
+        for (name, parameter) in &manifest.parameters {
+            let at = |problem: PackProblem| problem.at_span(&manifest.source, parameter.span.0, parameter.span.1);
+            let Some(old) = parameters.get(name) else {
+                if depth > 0 && !parameter.local {
+                    let parent = chain.get(depth - 1).map_or("", |l| l.manifest.id.as_str());
+                    let help = crate::diagnostics::suggest::did_you_mean_help(name, parameters.keys().map(String::as_str))
+                        .map(|help| format!("{help} (or, to declare a new parameter of this pack, write it as a table with `local = true`)"))
+                        .unwrap_or_else(|| {
+                            "to declare a new parameter of this pack, write it as a table with `local = true`".to_owned()
+                        });
                     problems.push(
-                        PackProblem::new(
-                            "careplan::layering",
-                            format!(
-                                "parameter `{name}` is {} in pack `{set_by}` but {} here",
-                                old.describe_type(),
-                                new.describe_type()
-                            ),
-                        )
-                        .at_span(&layer.manifest.source, parameter.span.0, parameter.span.1),
+                        at(PackProblem::new(
+                            "careplan::parameter",
+                            format!("parameter `{name}` is not a parameter of `{parent}` or the packs it extends"),
+                        ))
+                        .with_label("sets a parameter no parent declares")
+                        .with_help(help),
                     );
-                    continue;
                 }
+                parameters.insert(name.clone(), parameter.clone());
+                continue;
+            };
+            if parameter.local {
+                problems.push(
+                    at(PackProblem::new(
+                        "careplan::parameter",
+                        format!(
+                            "parameter `{name}` is declared `local = true`, but pack `{}` already has it",
+                            old.set_by
+                        ),
+                    ))
+                    .with_help(
+                        "remove `local = true` to set the parent's parameter, or give the new parameter another name",
+                    ),
+                );
+                continue;
+            }
+            if !old.kind.accepts(parameter.kind) {
+                problems.push(at(PackProblem::new(
+                    "careplan::layering",
+                    format!(
+                        "parameter `{name}` is {} in pack `{}` but {} here",
+                        old.kind.describe(),
+                        old.set_by,
+                        parameter.kind.describe()
+                    ),
+                )));
+                continue;
             }
             let mut merged = parameter.clone();
-            if let Some(old) = parameters.get(name) {
-                // A child that only sets a value keeps the parent's documentation.
-                merged.description = merged.description.or_else(|| old.description.clone());
-                merged.source = merged.source.or_else(|| old.source.clone());
-                merged.gk = merged.gk || (parameter.description.is_none() && old.gk);
-            }
+            // The declared type holds, and a child that only sets a value keeps the
+            // parent's documentation.
+            merged.kind = old.kind;
+            merged.description = merged.description.or_else(|| old.description.clone());
+            merged.source = merged.source.or_else(|| old.source.clone());
+            merged.gk = merged.gk || (parameter.description.is_none() && old.gk);
             parameters.insert(name.clone(), merged);
         }
+        // The layer's problems in the order of their places in its manifest.
+        let found = problems.split_off(first_problem);
+        problems.extend(crate::check::in_source_order(found));
     }
     Declarations {
         schemes,
@@ -193,6 +261,13 @@ pub(super) fn merge(chain: &[Layer], problems: &mut Vec<PackProblem>) -> Declara
         parameters,
         local_fields,
     }
+}
+
+/// The byte span of the header `[<section>.<key>]` in a manifest, when written so.
+pub(crate) fn table_span(source: &SharedSource, section: &str, key: &str) -> Option<(usize, usize)> {
+    let header = format!("[{section}.{key}]");
+    let offset = source.text.find(&header)?;
+    Some((offset, header.len()))
 }
 
 /// The parameters rules read: the map in force before every layer's dates, and the map

@@ -32,7 +32,7 @@ impl RulePack {
         let mut compiler = Compiler::new(&engine, &declarations);
         let mut rules: Vec<CompiledRule> = Vec::new();
         for (layer, files) in chain.iter().zip(&files) {
-            compiler.libraries(&files.libraries, &mut problems);
+            compiler.libraries(&layer.manifest.id, &files.libraries, &mut problems);
             let compiled = files
                 .rules
                 .iter()
@@ -40,19 +40,49 @@ impl RulePack {
                 .collect();
             compile::place(&mut rules, compiled, &mut problems);
         }
+        unread_parameters(&chain, &compiler.reads, &mut problems);
         if problems.iter().any(|p| p.severity() == ProblemSeverity::Error) {
             return Err(LoadError::new(id, problems));
         }
+        let warnings = problems;
+        let functions = std::mem::take(&mut compiler.functions);
         // 6. The parameters by date, and what the pack is.
         let params = layers::dated_parameters(&chain, &declarations.parameters);
-        let info = pack_info(id, &chain, &rules, declarations);
+        let mut info = pack_info(id, &chain, &rules, declarations);
+        info.functions = functions;
         Ok(RulePack {
             info,
             engine,
             rules,
             params,
             limits: limits.clone(),
+            warnings,
         })
+    }
+}
+
+/// A warning for each parameter the pack's own manifest sets that no rule reads: a
+/// value that changes nothing is usually a misspelling or a rule not yet written.
+fn unread_parameters(chain: &[Layer], reads: &crate::check::Reads, problems: &mut Vec<crate::PackProblem>) {
+    let Some(target) = chain.last() else {
+        return;
+    };
+    for (name, parameter) in &target.manifest.parameters {
+        // A parameter already refused (not declared by a parent) needs no second word.
+        let refused = problems
+            .iter()
+            .any(|p| p.code() == "careplan::parameter" && p.message().contains(&format!("`{name}`")));
+        if !reads.parameters.contains(name) && !refused {
+            problems.push(
+                crate::PackProblem::new("careplan::unused", format!("no rule reads parameter `{name}`"))
+                    .at_span(&target.manifest.source, parameter.span.0, parameter.span.1)
+                    .warning()
+                    .with_label("never read")
+                    .with_help(format!(
+                        "rules read it as `params.{name}`; remove it, or check the rule that should read it"
+                    )),
+            );
+        }
     }
 }
 
@@ -109,5 +139,6 @@ fn pack_info(id: String, chain: &[Layer], rules: &[CompiledRule], declarations: 
         recipients,
         parameters,
         local_fields,
+        functions: Vec::new(),
     }
 }

@@ -87,6 +87,25 @@ pub struct PackInfo {
     pub parameters: BTreeMap<String, Parameter>,
     /// Local case fields after layering.
     pub local_fields: BTreeMap<String, LocalFieldDef>,
+    /// The functions the layers' `lib/` files define, base first, in file order.
+    pub functions: Vec<LibraryFunction>,
+}
+
+/// A function a pack's `lib/` file defines for its rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LibraryFunction {
+    /// Its name.
+    pub name: String,
+    /// Its parameters' names.
+    pub params: Vec<String>,
+    /// Its `///` doc comment, without the slashes, lines joined with spaces.
+    pub doc: String,
+    /// The pack whose library defines it.
+    pub pack: String,
+    /// The file, as the pack's location joined with its path.
+    pub file: String,
+    /// The line of its `fn`, from 1.
+    pub line: usize,
 }
 
 /// A compiled rule and what is needed to report its errors.
@@ -168,6 +187,8 @@ pub struct RulePack {
     /// within them, as it runs its rules only within them.
     pub(crate) params: DatedParams,
     pub(crate) limits: Limits,
+    /// The warnings found while loading it.
+    pub(crate) warnings: Vec<crate::PackProblem>,
 }
 
 impl std::fmt::Debug for RulePack {
@@ -206,5 +227,59 @@ impl RulePack {
     /// The limits the pack's rules run under.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// What `careplan check` warns about for an evaluation as of `as_of`: the warnings
+    /// found while loading (a recipient replaced without `override = true`, a parameter
+    /// no rule reads), then the rules that will not run on that date because they have
+    /// not started (a future `effective_from`) or have ended, and an as-of date beyond
+    /// the bank-holiday table. Warnings never stop a pack from loading.
+    pub fn warnings(&self, as_of: Date) -> Vec<crate::PackProblem> {
+        use crate::PackProblem;
+        let mut warnings = self.warnings.clone();
+        for rule in &self.rules {
+            let info = &rule.info;
+            if let Some(from) = info.effective_from.filter(|from| as_of < *from) {
+                warnings.push(
+                    PackProblem::new(
+                        "careplan::not_in_force",
+                        format!(
+                            "rule `{}` starts on `{from}` (its `effective_from`), so it does not run for an as-of date of `{as_of}`",
+                            info.id
+                        ),
+                    )
+                    .in_file(&rule.source)
+                    .warning()
+                    .with_help("fixtures and evaluations dated before then will not see its findings; check the date if it should already be in force"),
+                );
+            }
+            if let Some(to) = info.effective_to.filter(|to| *to < as_of) {
+                warnings.push(
+                    PackProblem::new(
+                        "careplan::not_in_force",
+                        format!(
+                            "rule `{}` stopped running on `{to}` (its `effective_to`), so it can never run for an as-of date from `{as_of}` on",
+                            info.id
+                        ),
+                    )
+                    .in_file(&rule.source)
+                    .warning(),
+                );
+            }
+        }
+        if as_of.year() > crate::calendar::holidays::LAST_YEAR {
+            warnings.push(
+                PackProblem::new(
+                    "careplan::calendar",
+                    format!(
+                        "the as-of date `{as_of}` is after the end of the bank-holiday table ({}-12-31)",
+                        crate::calendar::holidays::LAST_YEAR
+                    ),
+                )
+                .warning()
+                .with_help("rules that count working days fail on such dates; a newer careplan has a longer table"),
+            );
+        }
+        warnings
     }
 }
