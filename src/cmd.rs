@@ -120,6 +120,14 @@ pub enum Command {
         /// With `--update`: change fixtures without asking.
         #[arg(long, requires = "update")]
         yes: bool,
+        /// Run again whenever a file of the packs (rules, manifest, fixtures, and their
+        /// parents) changes, until interrupted.
+        #[arg(long, conflicts_with = "update")]
+        watch: bool,
+        /// Run the fixtures of each pack's parents through the pack instead of its own,
+        /// and list what the pack changes: each parent fixture whose outcome differs.
+        #[arg(long, conflicts_with_all = ["update", "watch"])]
+        parent_fixtures: bool,
     },
     /// Start a rule pack: a folder holding a manifest, a starter rule, two fixtures that
     /// pass and a README. The folder name is the pack id.
@@ -217,7 +225,34 @@ pub fn run(cli: Cli) -> Exit {
             format: report,
             update,
             yes,
-        } => test::run(
+            watch: _,
+            parent_fixtures: true,
+        } => test::parent_fixtures(
+            &packs,
+            test::Options {
+                filter: filter.as_deref(),
+                engine,
+                format: report,
+                coverage,
+                min_coverage,
+                update,
+                yes,
+            },
+            format,
+        ),
+        Command::Test {
+            packs,
+            filter,
+            engine,
+            coverage,
+            min_coverage,
+            format: report,
+            update,
+            yes,
+            watch,
+            parent_fixtures: false,
+        } => test::watch(
+            watch,
             &packs,
             test::Options {
                 filter: filter.as_deref(),

@@ -363,6 +363,14 @@ fn test_reports_rule_coverage_and_enforces_a_minimum() {
         "{}",
         stdout(&output)
     );
+    // Parameters no fixture varies are listed too.
+    assert!(
+        stdout(&output).contains(
+            "  parameters: 0 of 1 set by `tiny` varied by some fixture's `params`; never varied: `minimum_age`\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
     // Only the skipped fixture: nothing fires, so 0% is below a 50% minimum.
     let output = careplan(&[
         "test",
@@ -908,4 +916,88 @@ fn vocabulary_for_a_pack_lists_its_library_functions() {
         "{text}"
     );
     assert!(text.contains("| `adult_outcomes()` | `england` |"), "{text}");
+}
+
+/// `test --watch` runs the fixtures, then again when a file of the pack changes.
+#[test]
+fn test_watch_runs_again_when_a_file_changes() {
+    use std::io::{BufRead, BufReader};
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("watch");
+    let _ = std::fs::remove_dir_all(&scratch);
+    copy_dir(&root().join("tests/data/packs/tiny"), &scratch.join("tiny"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_careplan"))
+        .args(["test", "--watch"])
+        .arg(scratch.join("tiny"))
+        .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    // The watch never ends by itself: it is stopped when the test ends, passed or
+    // failed, and by a watchdog, so that a watch that never reports cannot hang the suite.
+    struct Stop(std::sync::Arc<std::sync::Mutex<std::process::Child>>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            if let Ok(mut child) = self.0.lock() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+    let child = std::sync::Arc::new(std::sync::Mutex::new(child));
+    let _stop = Stop(std::sync::Arc::clone(&child));
+    let watchdog = std::sync::Arc::clone(&child);
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(120));
+        let _ = watchdog.lock().map(|mut c| c.kill());
+    });
+    let mut wait_for = |text: &str| -> Vec<String> {
+        let mut seen = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.expect("a line");
+            let done = line.contains(text);
+            seen.push(line);
+            if done {
+                return seen;
+            }
+        }
+        panic!("`{text}` never came: {seen:?}");
+    };
+    let first = wait_for("watching for changes");
+    assert!(first.iter().any(|l| l == "1 passed, 1 failed, 1 skipped"), "{first:?}");
+    // Change the rule (past the file system's time granularity): the fixtures run again.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let rule = scratch.join("tiny").join("bus.rhai");
+    let text = std::fs::read_to_string(&rule).expect("the rule");
+    std::fs::write(&rule, format!("{text}\n// changed\n")).expect("writes");
+    let second = wait_for("watching for changes");
+    if let Ok(mut child) = child.lock() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(
+        second.iter().any(|l| l.contains("a file changed; running again")),
+        "{second:?}"
+    );
+    assert!(
+        second.iter().any(|l| l == "1 passed, 1 failed, 1 skipped"),
+        "{second:?}"
+    );
+}
+
+/// `test --parent-fixtures` runs the national fixtures through a local pack and lists what
+/// the local pack changes: Elmshire's 7-day change-review service level changes some.
+#[test]
+fn parent_fixtures_show_what_a_local_pack_changes() {
+    let output = careplan(&["test", "rules/elmshire", "--parent-fixtures"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let out = stdout(&output);
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("rules/elmshire: ")
+            && first.contains(" fixtures of `england` give another outcome under `elmshire`:"),
+        "{out}"
+    );
+    assert!(out.contains("  changed "), "{out}");
+    assert!(out.contains("at `"), "each change names its place: {out}");
 }

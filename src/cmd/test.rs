@@ -25,6 +25,7 @@ pub enum ReportFormat {
 }
 
 /// What `careplan test` was asked to do.
+#[derive(Clone, Copy)]
 pub(super) struct Options<'a> {
     pub filter: Option<&'a str>,
     pub engine: EngineKind,
@@ -66,6 +67,10 @@ struct PackReport {
     /// Why the pack could not be run, when it could not.
     load_error: Option<String>,
     fixtures: Vec<FixtureReport>,
+    /// The parameters the pack's own manifest sets, and those some fixture's `params`
+    /// sets to another value.
+    params: Vec<String>,
+    varied: std::collections::BTreeSet<String>,
 }
 
 impl PackReport {
@@ -80,6 +85,15 @@ impl PackReport {
             }
         }
         counts
+    }
+
+    /// The pack's own parameters that no fixture sets to another value.
+    fn never_varied(&self) -> Vec<&str> {
+        self.params
+            .iter()
+            .filter(|name| !self.varied.contains(*name))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Coverage of the rules this pack itself defines or overrides: (covered, total).
@@ -272,10 +286,26 @@ fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: Err
                 rules: Vec::new(),
                 load_error: Some(err.to_string()),
                 fixtures,
+                params: Vec::new(),
+                varied: Default::default(),
             });
         }
     };
     let (id, version, rules) = pack.summary();
+    // The pack's own parameters, for parameter coverage (read natively whichever engine
+    // runs the fixtures: the WIT `pack-info` does not list parameters).
+    let params: Vec<String> = crate::packs::open_pack(dir, &careplan_core::Limits::default())
+        .map(|native| {
+            native
+                .info()
+                .parameters
+                .iter()
+                .filter(|(_, p)| p.set_by == id)
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut varied = std::collections::BTreeSet::new();
     let mut fixtures = Vec::new();
     for path in &paths {
         let fixture = read_text(path)
@@ -291,6 +321,7 @@ fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: Err
                 Vec::new(),
             ),
             Ok(fixture) => {
+                varied.extend(fixture.params.keys().cloned());
                 let mut evaluation: Option<String> = None;
                 let outcome = fixture.run_with(|case, as_of, params| {
                     let result = pack.evaluate_json(case, as_of, params).map_err(|e| e.to_json());
@@ -358,7 +389,141 @@ fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: Err
         rules,
         load_error: None,
         fixtures,
+        params,
+        varied,
     })
+}
+
+/// Runs every parent's fixtures through each pack and lists the fixtures whose outcome
+/// the pack changes (a local pack is expected to change some: these are its policy, or
+/// its mistakes). Exits 0 when the runs complete, whatever they change.
+pub(super) fn parent_fixtures(paths: &[PathBuf], options: Options, format: ErrorFormat) -> Exit {
+    for dir in paths {
+        let pack = match crate::packs::open_pack(dir, &careplan_core::Limits::default()) {
+            Ok(pack) => pack,
+            Err(err) => return open_error(&err, format),
+        };
+        let info = pack.info();
+        let siblings = match crate::packs::read_siblings(dir) {
+            Ok(siblings) => siblings,
+            Err(err) => return tool_error(&err, format),
+        };
+        let parents: Vec<&careplan_core::LayerRef> = info.layers.iter().filter(|l| l.id != info.id).collect();
+        if parents.is_empty() {
+            println!("{}: pack `{}` extends no other pack", display_path(dir), info.id);
+            continue;
+        }
+        for parent in parents {
+            let Some(source) = siblings.iter().find(|s| {
+                s.manifest
+                    .lines()
+                    .any(|line| line.trim().replace(' ', "") == format!("id=\"{}\"", parent.id))
+            }) else {
+                println!(
+                    "{}: the folder of parent `{}` was not found beside it",
+                    display_path(dir),
+                    parent.id
+                );
+                continue;
+            };
+            let parent_dir = PathBuf::from(&source.location);
+            let fixtures = match fixture_paths(&parent_dir) {
+                Ok(paths) => paths,
+                Err(err) => return tool_error(&err, format),
+            };
+            let report = match run_pack(dir, Some(&fixtures), &options, format) {
+                Ok(report) => report,
+                Err(exit) => return exit,
+            };
+            let changed: Vec<&FixtureReport> = report
+                .fixtures
+                .iter()
+                .filter(|f| matches!(f.status, Status::Failed { .. }))
+                .collect();
+            println!(
+                "{}: {} of {} fixtures of `{}` give another outcome under `{}`{}",
+                display_path(dir),
+                changed.len(),
+                report.fixtures.len(),
+                parent.id,
+                info.id,
+                if changed.is_empty() { "" } else { ":" }
+            );
+            for fixture in changed {
+                println!("  changed {} ({})", fixture.name, fixture.file);
+                if let Status::Failed { details, .. } = &fixture.status {
+                    for detail in details {
+                        println!("          {detail}");
+                    }
+                }
+            }
+        }
+    }
+    Exit::Ok
+}
+
+/// With `watch`, runs the fixtures, then again each time a file under the packs' folders
+/// or their parents' changes (polled twice a second: no file-watching dependency, and a
+/// pack is a few hundred small files), until interrupted; otherwise runs them once.
+pub(super) fn watch(watch: bool, paths: &[PathBuf], options: Options, format: ErrorFormat) -> Exit {
+    if !watch {
+        return run(paths, options, format);
+    }
+    // The packs' folders and their siblings (where parents are found).
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let dir = if path.is_file() {
+            path.parent().and_then(Path::parent).unwrap_or(path).to_path_buf()
+        } else {
+            path.clone()
+        };
+        let root = dir.parent().map_or(dir.clone(), Path::to_path_buf);
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    let mut last = stamp(&roots);
+    loop {
+        let _ = run(paths, options, format);
+        println!("watching for changes (Ctrl-C to stop)");
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let now = stamp(&roots);
+            if now != last {
+                last = now;
+                break;
+            }
+        }
+        println!("\n--- a file changed; running again\n");
+    }
+}
+
+/// The newest modification time and the number of files under `roots` (a removed file
+/// changes the count), following no symbolic links and at most 4 levels deep.
+fn stamp(roots: &[PathBuf]) -> (Option<std::time::SystemTime>, usize) {
+    fn walk(dir: &Path, depth: usize, newest: &mut Option<std::time::SystemTime>, count: &mut usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let Ok(meta) = entry.path().symlink_metadata() else {
+                continue;
+            };
+            if meta.is_dir() && depth < 4 {
+                walk(&entry.path(), depth + 1, newest, count);
+            } else if meta.is_file() {
+                *count += 1;
+                if let Ok(modified) = meta.modified() {
+                    *newest = Some(newest.map_or(modified, |n| n.max(modified)));
+                }
+            }
+        }
+    }
+    let (mut newest, mut count) = (None, 0);
+    for root in roots {
+        walk(root, 0, &mut newest, &mut count);
+    }
+    (newest, count)
 }
 
 /// Runs the fixtures of `paths`: pack folders (all their fixtures) or fixture files in
@@ -508,6 +673,22 @@ fn human(reports: &[PackReport], coverage: bool) -> String {
                 let mark = if n == 0 { "NEVER FIRED" } else { "" };
                 let _ = writeln!(out, "    {n:>4}  {id}{from} {mark}");
             }
+            let never = report.never_varied();
+            let _ = writeln!(
+                out,
+                "  parameters: {} of {} set by `{}` varied by some fixture's `params`{}",
+                report.params.len() - never.len(),
+                report.params.len(),
+                report.id,
+                if never.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; never varied: {}",
+                        never.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            );
         }
     }
     out
@@ -538,6 +719,8 @@ fn json_report(reports: &[PackReport]) -> serde_json::Value {
                     "total": total,
                     "percent": percent((covered, total)),
                     "rules": r.rules.iter().map(|(id, pack)| json!({ "id": id, "pack": pack, "fixtures": counts.get(id.as_str()).copied().unwrap_or(0) })).collect::<Vec<_>>(),
+                    "parameters": r.params,
+                    "parameters_never_varied": r.never_varied(),
                 },
             })
         })

@@ -283,10 +283,16 @@ fn compare(expected: &Value, actual: &Value, path: &mut String, out: &mut Vec<Mi
                         let mut child = child;
                         compare(want_value, have_value, &mut child, out);
                     }
-                    None => out.push(Mismatch {
-                        path: child,
-                        message: format!("expected {}, but the field is absent", short(want_value)),
-                    }),
+                    None => {
+                        // A misspelt expectation key reads as an absent field: say so.
+                        let hint = crate::diagnostics::suggest::did_you_mean(key, have.keys().map(String::as_str))
+                            .map(|best| format!("; did you mean `{best}`?"))
+                            .unwrap_or_default();
+                        out.push(Mismatch {
+                            path: child,
+                            message: format!("expected {}, but the field is absent{hint}", short(want_value)),
+                        });
+                    }
                 }
             }
         }
@@ -296,6 +302,33 @@ fn compare(expected: &Value, actual: &Value, path: &mut String, out: &mut Vec<Mi
                     path: path.clone(),
                     message: format!("expected {} item(s), found {}", want.len(), have.len()),
                 });
+                // Align the items: each expected item with the first unmatched actual
+                // item it matches, then name what is missing and what is extra.
+                let mut used = vec![false; have.len()];
+                for (i, w) in want.iter().enumerate() {
+                    let found = have.iter().enumerate().position(|(j, h)| {
+                        let mut scratch = Vec::new();
+                        !used.get(j).copied().unwrap_or(true) && {
+                            compare(w, h, &mut String::new(), &mut scratch);
+                            scratch.is_empty()
+                        }
+                    });
+                    match found.and_then(|j| used.get_mut(j)) {
+                        Some(slot) => *slot = true,
+                        None => out.push(Mismatch {
+                            path: format!("{path}[{i}]"),
+                            message: format!("expected item not found: {}", summary(w)),
+                        }),
+                    }
+                }
+                for (j, h) in have.iter().enumerate() {
+                    if !used.get(j).copied().unwrap_or(true) {
+                        out.push(Mismatch {
+                            path: format!("{path}[{j}]"),
+                            message: format!("an item the fixture does not expect: {}", summary(h)),
+                        });
+                    }
+                }
                 return;
             }
             for (i, (w, h)) in want.iter().zip(have).enumerate() {
@@ -308,6 +341,40 @@ fn compare(expected: &Value, actual: &Value, path: &mut String, out: &mut Vec<Mi
             path: path.clone(),
             message: format!("expected {}, found {}", short(w), short(h)),
         }),
+    }
+}
+
+/// An item in a line: its identifying fields when it has some, else its JSON, cut short.
+fn summary(value: &Value) -> String {
+    const KEYS: &[&str] = &[
+        "scheme",
+        "decision",
+        "kind",
+        "code",
+        "level",
+        "recipient",
+        "rule",
+        "due",
+        "message",
+    ];
+    let text = match value {
+        Value::Object(map) => {
+            let named: Map<String, Value> = KEYS
+                .iter()
+                .filter_map(|k| map.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+                .collect();
+            if named.is_empty() {
+                value.to_string()
+            } else {
+                Value::Object(named).to_string()
+            }
+        }
+        other => other.to_string(),
+    };
+    if text.chars().count() > 160 {
+        format!("{}...", text.chars().take(157).collect::<String>())
+    } else {
+        text
     }
 }
 
@@ -372,7 +439,30 @@ mod tests {
     fn arrays_match_length_and_order() {
         assert_eq!(
             mismatches(json!({"r": []}), json!({"r": [{"x": 1}]})),
-            ["r: expected 0 item(s), found 1"]
+            [
+                "r: expected 0 item(s), found 1",
+                "r[0]: an item the fixture does not expect: {\"x\":1}"
+            ]
+        );
+        // Items are aligned, so the one missing and the one extra are named.
+        assert_eq!(
+            mismatches(
+                json!({"r": [{"kind": "planned"}, {"kind": "change"}]}),
+                json!({"r": [{"kind": "planned", "due": "2025-01-01"}, {"kind": "requested", "due": "2025-02-01"}, {"kind": "light_touch"}]})
+            ),
+            [
+                "r: expected 2 item(s), found 3",
+                "r[1]: expected item not found: {\"kind\":\"change\"}",
+                "r[1]: an item the fixture does not expect: {\"due\":\"2025-02-01\",\"kind\":\"requested\"}",
+                "r[2]: an item the fixture does not expect: {\"kind\":\"light_touch\"}",
+            ]
+        );
+        assert_eq!(
+            mismatches(
+                json!({"reviews": [{"kind": "planned", "reasn": "why"}]}),
+                json!({"reviews": [{"kind": "planned", "reason": "why"}]})
+            ),
+            ["reviews[0].reasn: expected `\"why\"`, but the field is absent; did you mean `reason`?"]
         );
         assert_eq!(
             mismatches(
