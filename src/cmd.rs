@@ -225,11 +225,10 @@ pub fn run(cli: Cli) -> Exit {
             format: report,
             update,
             yes,
-            watch: _,
-            parent_fixtures: true,
-        } => test::parent_fixtures(
-            &packs,
-            test::Options {
+            watch,
+            parent_fixtures,
+        } => {
+            let options = test::Options {
                 filter: filter.as_deref(),
                 engine,
                 format: report,
@@ -237,34 +236,13 @@ pub fn run(cli: Cli) -> Exit {
                 min_coverage,
                 update,
                 yes,
-            },
-            format,
-        ),
-        Command::Test {
-            packs,
-            filter,
-            engine,
-            coverage,
-            min_coverage,
-            format: report,
-            update,
-            yes,
-            watch,
-            parent_fixtures: false,
-        } => test::watch(
-            watch,
-            &packs,
-            test::Options {
-                filter: filter.as_deref(),
-                engine,
-                format: report,
-                coverage,
-                min_coverage,
-                update,
-                yes,
-            },
-            format,
-        ),
+            };
+            if parent_fixtures {
+                test::parent_fixtures(&packs, options, format)
+            } else {
+                test::watch(watch, &packs, options, format)
+            }
+        }
         Command::New { dir, extends } => new::run(&dir, extends.as_deref(), format),
         Command::Component { out } => component::run(&out, format),
         Command::Vocabulary { pack } => vocabulary::run(pack.as_deref(), format),

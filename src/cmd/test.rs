@@ -292,19 +292,23 @@ fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: Err
         }
     };
     let (id, version, rules) = pack.summary();
-    // The pack's own parameters, for parameter coverage (read natively whichever engine
-    // runs the fixtures: the WIT `pack-info` does not list parameters).
-    let params: Vec<String> = crate::packs::open_pack(dir, &careplan_core::Limits::default())
-        .map(|native| {
-            native
-                .info()
-                .parameters
-                .iter()
-                .filter(|(_, p)| p.set_by == id)
-                .map(|(name, _)| name.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    // The pack's own parameters, for parameter coverage. The WIT `pack-info` does not
+    // list parameters, so with the component the pack is also read natively.
+    let own = |native: &careplan_core::RulePack| -> Vec<String> {
+        native
+            .info()
+            .parameters
+            .iter()
+            .filter(|(_, p)| p.set_by == id)
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
+    let params: Vec<String> = match &pack {
+        crate::engine::Loaded::Native(native) => own(native),
+        crate::engine::Loaded::Wasm(_) => crate::packs::open_pack(dir, &careplan_core::Limits::default())
+            .map(|native| own(&native))
+            .unwrap_or_default(),
+    };
     let mut varied = std::collections::BTreeSet::new();
     let mut fixtures = Vec::new();
     for path in &paths {

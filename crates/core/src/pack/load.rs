@@ -64,14 +64,15 @@ impl RulePack {
 /// A warning for each parameter the pack's own manifest sets that no rule reads: a
 /// value that changes nothing is usually a misspelling or a rule not yet written.
 fn unread_parameters(chain: &[Layer], reads: &crate::check::Reads, problems: &mut Vec<crate::PackProblem>) {
-    let Some(target) = chain.last() else {
+    let Some((target, parents)) = chain.split_last() else {
         return;
     };
     for (name, parameter) in &target.manifest.parameters {
-        // A parameter already refused (not declared by a parent) needs no second word.
-        let refused = problems
-            .iter()
-            .any(|p| p.code() == "careplan::parameter" && p.message().contains(&format!("`{name}`")));
+        // A parameter `merge` refused (a child's, not declared by a parent, nor `local`)
+        // needs no second word.
+        let refused = !parents.is_empty()
+            && !parameter.local
+            && !parents.iter().any(|l| l.manifest.parameters.contains_key(name));
         if !reads.parameters.contains(name) && !refused {
             problems.push(
                 crate::PackProblem::new("careplan::unused", format!("no rule reads parameter `{name}`"))
