@@ -298,6 +298,14 @@ pub(crate) fn open_error(err: &crate::packs::OpenError, format: ErrorFormat) -> 
                 }
                 Exit::Failed
             }
+            // A host stop while loading is the same `careplan::trap` as while evaluating.
+            careplan_host::HostError::Trap(_) => {
+                match format {
+                    ErrorFormat::Human => eprint!("{}", crate::render::host_error(host)),
+                    ErrorFormat::Json => eprintln!("{}", crate::engine::host_error_json(host)),
+                }
+                Exit::ToolError
+            }
             other => tool_error(other, format),
         },
         crate::packs::OpenError::Invalid(load) => {

@@ -8,7 +8,7 @@ use careplan_core::{evaluate_error_to_json, evaluate_json, evaluate_json_with_pa
 use careplan_host::{HostConfig, HostError, Runtime};
 use serde_json::{json, Map, Value};
 
-use crate::packs::{read_pack, read_siblings, OpenError};
+use crate::packs::{read_with_parents, OpenError};
 
 /// Which engine runs the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -99,11 +99,14 @@ impl Prepared {
     ) -> Result<Prepared, OpenError> {
         Ok(match kind {
             EngineKind::Native => Prepared::Native(Arc::new(crate::packs::open_pack(dir, &Limits::default())?)),
-            EngineKind::Wasm => Prepared::Wasm {
-                pack: to_host(read_pack(dir)?),
-                available: read_siblings(dir)?.into_iter().map(to_host).collect(),
-                runtime: runtime_with_timeout(timeout).map_err(OpenError::Wasm)?,
-            },
+            EngineKind::Wasm => {
+                let (pack, parents) = read_with_parents(dir, &Limits::default())?;
+                Prepared::Wasm {
+                    pack: to_host(pack),
+                    available: parents.into_iter().map(to_host).collect(),
+                    runtime: runtime_with_timeout(timeout).map_err(OpenError::Wasm)?,
+                }
+            }
         })
     }
 
@@ -225,6 +228,10 @@ impl EvalError {
         }
     }
 }
+
+/// The stack size of the threads that evaluate (batch workers): known, and far more
+/// than the deepest evaluation core's limits allow needs.
+pub const EVALUATION_STACK: usize = 16 << 20;
 
 /// A host error as JSON: the engine's errors exactly as core renders them; a trap or a
 /// host that cannot start as `careplan::trap` or `careplan::host` with the message.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use careplan::engine::{host_error_json, to_host};
-use careplan::packs::{fixture_paths, open_pack, read_pack, read_siblings, read_text};
+use careplan::packs::{fixture_paths, open_pack, read_text, read_with_parents};
 use careplan_core::fixture::Fixture;
 use careplan_core::{
     evaluate_error_to_json, evaluate_json, evaluate_json_with_parameters, load_error_to_json, problem_to_json, Limits,
@@ -42,8 +42,7 @@ struct Both {
 impl Both {
     fn open(dir: &Path) -> Both {
         let native = open_pack(dir, &Limits::default()).expect("the pack loads natively");
-        let source = read_pack(dir).expect("reads");
-        let siblings = read_siblings(dir).expect("reads");
+        let (source, siblings) = read_with_parents(dir, &Limits::default()).expect("reads");
         let wasm = runtime()
             .load(to_host(source), siblings.into_iter().map(to_host).collect())
             .expect("the pack loads in the component");
@@ -143,8 +142,7 @@ fn every_broken_pack_gives_identical_problems_natively_and_in_wasm() {
     assert!(dirs.len() >= 10, "{dirs:?}");
     let as_of: careplan_core::Date = "2026-12-02".parse().expect("a date");
     for dir in dirs {
-        let source = read_pack(&dir).expect("reads");
-        let siblings = read_siblings(&dir).expect("reads");
+        let (source, siblings) = read_with_parents(&dir, &Limits::default()).expect("reads");
         let wasm = runtime().load(to_host(source.clone()), siblings.iter().cloned().map(to_host).collect());
         let native = match (RulePack::load(&source, &siblings, &Limits::default()), wasm) {
             (Ok(native), Ok(mut wasm)) => {

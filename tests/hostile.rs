@@ -169,7 +169,7 @@ fn from_disk(name: &str, files: &[(String, Vec<u8>)]) -> Result<PackSource, Stri
     for (path, bytes) in files {
         std::fs::write(dir.join(path), bytes).map_err(|e| e.to_string())?;
     }
-    let result = careplan::packs::read_pack(&dir).map_err(|err| err.to_string());
+    let result = careplan::packs::read_pack(&dir, &Limits::default()).map_err(|err| err.to_string());
     let _ = std::fs::remove_dir_all(&root);
     result
 }
@@ -346,6 +346,10 @@ fn every_hostile_entry_is_contained_natively_and_through_the_component() {
             failures.push(format!("{name}: expected {expected}, native {native}, Wasm {wasm}"));
         }
         for text in [&native_text, &wasm_text] {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "{name}: a raw control character reaches the output: {text:?}"
+            );
             for personal in PERSONAL {
                 assert!(
                     !text.contains(personal),

@@ -19,10 +19,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wasmtime import Engine, Store, WasmtimeError
+from wasmtime import Config, Engine, Store, WasmtimeError
 from wasmtime.component import Component, Func, Instance, Linker, Record
 
 INTERFACE = "careplan:engine/engine@0.3.1"
+
+# The bound on each call, in WebAssembly fuel (about one unit per instruction): the same
+# on every machine, as careplan-host's default. The engine's own work budget stops a
+# runaway rule long before; fuel stops anything else. Set before each call.
+FUEL = 20_000_000_000
 
 USAGE = "usage: python main.py <careplan.wasm> <pack-dir> <case.json> <as-of YYYY-MM-DD>"
 
@@ -148,7 +153,9 @@ def main(argv: list[str]) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
-    engine = Engine()
+    config = Config()
+    config.consume_fuel = True
+    engine = Engine(config)
     try:
         component = Component.from_file(engine, wasm)
     except (OSError, WasmtimeError) as err:
@@ -160,12 +167,15 @@ def main(argv: list[str]) -> int:
     load = engine_func(instance, store, "[static]rule-pack.load")
     evaluate_json = engine_func(instance, store, "[method]rule-pack.evaluate-json")
 
-    # `result<T, error>` comes back as T or as the `error` record.
+    # `result<T, error>` comes back as T or as the `error` record. Out of fuel, a call
+    # raises a trap (WasmtimeError): a typed failure, never a hang.
+    store.set_fuel(FUEL)
     rule_pack = load(store, pack, available)
     if isinstance(rule_pack, Record):
         sys.stderr.write(rule_pack.text)
         return 1
     try:
+        store.set_fuel(FUEL)
         result = evaluate_json(store, rule_pack, case_json, as_of)
     finally:
         rule_pack.drop(store)

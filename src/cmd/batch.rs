@@ -365,9 +365,18 @@ pub(super) fn run(
         },
         None => Box::new(std::io::stdout().lock()),
     };
-    let jobs = jobs
+    let mut jobs = jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
+    // Through the component each thread holds one instance: no more threads than the
+    // host has instance slots (more would fail to start, not run faster).
+    if matches!(prepared, Prepared::Wasm { .. }) {
+        let slots = careplan_host::HostConfig::default().max_instances as usize;
+        if jobs > slots {
+            eprintln!("careplan: --jobs {jobs} is more than the component's {slots} instances; using {slots}");
+            jobs = slots;
+        }
+    }
     let progress = Progress::new(total_bytes);
     match sweep(&prepared, reader, writer, as_of, jobs, &progress) {
         Ok(summary) => {
@@ -406,17 +415,23 @@ fn sweep(
             let (to_worker, work) = mpsc::channel::<Vec<Line>>();
             let (to_main, results) = mpsc::channel::<Vec<Record>>();
             let mut handle = prepared.handle().map_err(|err| err.to_string())?;
-            scope.spawn(move || {
-                for lines in work {
-                    let records = lines
-                        .iter()
-                        .map(|line| evaluate_line(&mut handle, line, as_of))
-                        .collect();
-                    if to_main.send(records).is_err() {
-                        break;
+            // A known stack for every evaluation (core's nesting limits keep rules far
+            // inside it; wasmtime runs the component on this thread's stack too).
+            let spawned = std::thread::Builder::new()
+                .name("careplan-batch".into())
+                .stack_size(crate::engine::EVALUATION_STACK)
+                .spawn_scoped(scope, move || {
+                    for lines in work {
+                        let records = lines
+                            .iter()
+                            .map(|line| evaluate_line(&mut handle, line, as_of))
+                            .collect();
+                        if to_main.send(records).is_err() {
+                            break;
+                        }
                     }
-                }
-            });
+                });
+            spawned.map_err(|err| format!("cannot start a worker thread: {err}"))?;
             workers.push((to_worker, results));
         }
         let mut number = 0u64;

@@ -408,10 +408,11 @@ pub(super) fn parent_fixtures(paths: &[PathBuf], options: Options, format: Error
             Err(err) => return open_error(&err, format),
         };
         let info = pack.info();
-        let siblings = match crate::packs::read_siblings(dir) {
-            Ok(siblings) => siblings,
-            Err(err) => return tool_error(&err, format),
-        };
+        let siblings =
+            match crate::packs::read_with_parents(dir, &careplan_core::Limits::default()).map(|(_, parents)| parents) {
+                Ok(siblings) => siblings,
+                Err(err) => return tool_error(&err, format),
+            };
         let parents: Vec<&careplan_core::LayerRef> = info.layers.iter().filter(|l| l.id != info.id).collect();
         if parents.is_empty() {
             println!("{}: pack `{}` extends no other pack", display_path(dir), info.id);

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use careplan::engine::to_host;
-use careplan::packs::{read_pack, read_siblings, read_text};
+use careplan::packs::{read_text, read_with_parents};
 use careplan_core::{evaluate_json, Limits, RulePack};
 use careplan_host::{HostConfig, Runtime};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -19,8 +19,7 @@ fn root() -> &'static Path {
 
 fn benches(c: &mut Criterion) {
     let england = root().join("rules/england");
-    let source = read_pack(&england).expect("rules/england reads");
-    let siblings = read_siblings(&england).expect("siblings read");
+    let (source, siblings) = read_with_parents(&england, &Limits::default()).expect("rules/england reads");
     let case = read_text(&root().join("rules/england/cases/sample.json")).expect("sample case");
     let as_of = "2025-06-02";
     let native = RulePack::load(&source, &siblings, &Limits::default()).expect("loads");

@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use careplan::packs::{read_pack, read_siblings, read_text};
+use careplan::packs::{read_text, read_with_parents};
 use careplan_core::{evaluate_json, Case, Date, Limits, RulePack};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -16,8 +16,7 @@ fn root() -> &'static Path {
 
 fn benches(c: &mut Criterion) {
     let england = root().join("rules/england");
-    let source = read_pack(&england).expect("rules/england reads");
-    let siblings = read_siblings(&england).expect("siblings read");
+    let (source, siblings) = read_with_parents(&england, &Limits::default()).expect("rules/england reads");
     let case_json = read_text(&root().join("rules/england/cases/sample.json")).expect("sample case");
     let as_of: Date = "2025-06-02".parse().expect("date");
     let pack = RulePack::load(&source, &siblings, &Limits::default()).expect("loads");

@@ -14,7 +14,7 @@ pub fn pack_dir() -> &'static Path {
 
 /// The benchmark pack's sources.
 pub fn pack_source() -> Result<PackSource, String> {
-    careplan::packs::read_pack(pack_dir()).map_err(|err| err.to_string())
+    careplan::packs::read_pack(pack_dir(), &Limits::default()).map_err(|err| err.to_string())
 }
 
 /// The benchmark pack, loaded natively.

@@ -60,8 +60,15 @@ pub struct HostConfig {
     pub tick: Duration,
     /// Linear memory one instance may grow to, in bytes.
     pub memory_limit: usize,
-    /// Instances that may exist at once (the pooling allocator's slots).
+    /// Instances that may exist at once (the pooling allocator's slots). A host that
+    /// runs one instance per thread runs at most this many threads.
     pub max_instances: u32,
+    /// WebAssembly fuel one call may burn (about one unit per instruction): the
+    /// deterministic bound, the same on a busy machine as on an idle one, so that a
+    /// batch's output never depends on load. The engine's own work budget stops a rule
+    /// long before; fuel stops anything else. The `timeout` stays as the wall-clock
+    /// backstop.
+    pub fuel: u64,
     /// Where to keep the precompiled component between runs; `None` compiles each time.
     pub cache_dir: Option<PathBuf>,
 }
@@ -73,6 +80,7 @@ impl Default for HostConfig {
             tick: Duration::from_millis(10),
             memory_limit: 256 << 20,
             max_instances: 64,
+            fuel: 20_000_000_000,
             cache_dir: None,
         }
     }
@@ -106,7 +114,13 @@ pub enum TrapKind {
     /// Its memory would have grown past [`HostConfig::memory_limit`].
     #[error("it needed more than the {0} bytes of memory allowed")]
     Memory(usize),
-    /// Any other trap, with wasmtime's description.
+    /// It burned the [`HostConfig::fuel`] one call may burn.
+    #[error("it did more than the {0} units of work (WebAssembly fuel) allowed")]
+    Fuel(u64),
+    /// It used all of the stack WebAssembly may use.
+    #[error("it ran out of stack")]
+    Stack,
+    /// Any other trap, with wasmtime's description (without its backtrace).
     #[error("the component faulted: {0}")]
     Fault(String),
 }
@@ -179,6 +193,7 @@ impl Runtime {
         let setup = |err: wasmtime::Error| HostError::Setup(format!("{err:#}"));
         let mut wasm_config = Config::new();
         wasm_config.epoch_interruption(true);
+        wasm_config.consume_fuel(true);
         let mut pooling = PoolingAllocationConfig::default();
         pooling
             .total_component_instances(config.max_instances)
@@ -264,15 +279,22 @@ impl Runtime {
         let ticks = (config.timeout.as_micros() / config.tick.as_micros().max(1)).max(1);
         store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
         store.epoch_deadline_trap();
+        // Fuel can only be set on a store that consumes it, which every store here does.
+        let _ = store.set_fuel(config.fuel);
     }
 
     /// Classifies a wasmtime error from a call on a store in `state`.
     fn trap(&self, err: wasmtime::Error, state: &State) -> HostError {
         let config = &self.inner.config;
-        let kind = match err.downcast_ref::<wasmtime::Trap>() {
+        let trap = err.downcast_ref::<wasmtime::Trap>();
+        let kind = match trap {
             Some(wasmtime::Trap::Interrupt) => TrapKind::Timeout(config.timeout),
+            Some(wasmtime::Trap::OutOfFuel) => TrapKind::Fuel(config.fuel),
+            Some(wasmtime::Trap::StackOverflow) => TrapKind::Stack,
             _ if state.memory_refused => TrapKind::Memory(config.memory_limit),
-            _ => TrapKind::Fault(format!("{err:#}")),
+            // The trap's own words; its wasm backtrace says nothing to a host's user.
+            Some(trap) => TrapKind::Fault(trap.to_string()),
+            None => TrapKind::Fault(err.to_string().lines().next().unwrap_or("unknown").to_owned()),
         };
         HostError::Trap(kind)
     }

@@ -128,40 +128,80 @@ fn deep_recursion_stops_at_the_call_depth_limit() {
     assert_still_works(&mut handle);
 }
 
+/// A pack of `n` rules, each running until the work budget stops it.
+fn many_runaways(n: usize) -> PackSource {
+    let mut source = pack("");
+    source.files = (0..n)
+        .map(|i| SourceFile {
+            path: format!("r{i}.rhai"),
+            text: format!(
+                "//! id = \"hostile.r{i}\"\n//! title = \"t\"\n//! kind = \"recommendation\"\n//! cites = \"test\"\n\
+                 if record.person.id == \"runaway\" {{ loop {{}} }}\nrecommend(\"ok{i}\", \"fine\")\n"
+            ),
+        })
+        .collect();
+    source
+}
+
 #[test]
-fn a_slow_rule_is_stopped_at_the_deadline_and_the_handle_recovers() {
+fn the_deadline_is_a_wall_clock_backstop_and_the_handle_recovers() {
+    // Ten rules that each use their whole work budget: about the evaluation's whole
+    // budget, well over 20 ms of work.
     let config = HostConfig {
-        timeout: Duration::from_millis(200),
+        timeout: Duration::from_millis(20),
+        tick: Duration::from_millis(1),
         ..HostConfig::default()
     };
     let runtime = Runtime::new(config).expect("runtime");
-    // Each step costs one operation but copies 60 KB: far more than 200 ms of work
-    // long before the operations limit.
-    let slow = "let s = \"\"; s.pad(60000, \"x\"); loop { let t = s.to_upper(); }";
-    let mut handle = runtime.load(pack(slow), Vec::new()).expect("loads");
+    let mut handle = runtime.load(many_runaways(10), Vec::new()).expect("loads");
     let started = Instant::now();
     let result = handle.evaluate_json(&runaway_case(), "2025-01-01");
     let took = started.elapsed();
     assert!(
-        matches!(result, Err(HostError::Trap(TrapKind::Timeout(d))) if d == Duration::from_millis(200)),
+        matches!(result, Err(HostError::Trap(TrapKind::Timeout(d))) if d == Duration::from_millis(20)),
         "{result:?}"
     );
     assert!(took < Duration::from_secs(3), "stopped after {took:?}");
-    assert_still_works(&mut handle);
+    let json = handle
+        .evaluate_json(CASE, "2025-01-01")
+        .expect("the next case evaluates");
+    assert!(json.contains("\"complete\": true"), "{json}");
+}
+
+#[test]
+fn fuel_bounds_every_call_deterministically() {
+    // With almost no fuel even loading stops, with a typed error and no backtrace.
+    let starved = Runtime::new(HostConfig {
+        fuel: 10_000,
+        ..HostConfig::default()
+    })
+    .expect("runtime");
+    let result = starved.load(pack("()"), Vec::new());
+    let Err(HostError::Trap(kind)) = result else {
+        panic!("expected a trap: {:?}", result.map(|_| ()));
+    };
+    assert_eq!(kind, TrapKind::Fuel(10_000));
+    assert!(!kind.to_string().contains("backtrace"), "{kind}");
+    // With the default fuel, the work budget stops a runaway rule first: the evaluation
+    // is returned, with the rule's `operations` failure, the same on every machine.
+    let mut handle = shared().load(pack("loop {}"), Vec::new()).expect("loads");
+    let json = handle.evaluate_json(&runaway_case(), "2025-01-01").expect("evaluates");
+    assert!(json.contains("\"limit\": \"operations\""), "{json}");
 }
 
 #[test]
 fn a_memory_bomb_is_stopped_at_the_memory_cap_and_the_handle_recovers() {
-    let config = HostConfig {
-        memory_limit: 24 << 20,
+    // The work budget keeps what one rule can build to a few MiB (one unit per 32 bytes
+    // of text it makes), so the cap is shown just above what loading needs: 80 copies of
+    // 32 KB of text, within the budget, do not fit.
+    let runtime = Runtime::new(HostConfig {
+        memory_limit: 3 << 20,
         ..HostConfig::default()
-    };
-    let runtime = Runtime::new(config).expect("runtime");
-    // Within every Rhai limit (10,000 items per list, 256 variables), but 240 copies of
-    // a 10,000-item list take far more than 24 MiB.
-    let mut bomb = String::from("let a = []; a.pad(10000, 0);\n");
-    for i in 0..240 {
-        bomb.push_str(&format!("let c{i} = a + [];\n"));
+    })
+    .expect("runtime");
+    let mut bomb = String::from("let s = \"x\"; for i in 0..15 { s += s; }\n");
+    for i in 0..80 {
+        bomb.push_str(&format!("let c{i} = s + {i};\n"));
     }
     let mut handle = runtime.load(pack(&bomb), Vec::new()).expect("loads");
     let result = handle.evaluate_json(&runaway_case(), "2025-01-01");

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use careplan::engine::to_host;
-use careplan::packs::{read_pack, read_siblings, read_text};
+use careplan::packs::{read_text, read_with_parents};
 use careplan_host::{HostConfig, HostError, Runtime};
 
 const USAGE: &str = "usage: careplan-example-rust-host <pack-dir> <case.json> <as-of YYYY-MM-DD>";
@@ -52,12 +52,9 @@ fn host_error(err: HostError) -> Failure {
 
 fn evaluate(pack_dir: &Path, case_path: &Path, as_of: &str) -> Result<String, Failure> {
     // The pack and its siblings as the component's `pack-source` records.
-    let pack = to_host(read_pack(pack_dir).map_err(tool_error)?);
-    let available = read_siblings(pack_dir)
-        .map_err(tool_error)?
-        .into_iter()
-        .map(to_host)
-        .collect();
+    let (pack, parents) = read_with_parents(pack_dir, &Default::default()).map_err(tool_error)?;
+    let pack = to_host(pack);
+    let available = parents.into_iter().map(to_host).collect();
     let case_json = read_text(case_path).map_err(tool_error)?;
 
     // Compiles the component (set `cache_dir` to keep the compiled code between runs),

@@ -121,5 +121,8 @@ pub fn evaluate_error_to_json(err: &EvaluateError) -> Value {
         | EvaluateError::InvalidParameter { .. }
         | EvaluateError::ParametersNotAnObject(_) => {}
     }
-    Value::Object(value)
+    // Control characters escaped and every text cut to a bound, as in every host.
+    let mut value = Value::Object(value);
+    crate::api::report::clean_json(&mut value);
+    value
 }

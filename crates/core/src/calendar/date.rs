@@ -222,18 +222,60 @@ impl Date {
     /// Moves `n` working days forward (or backward, when negative), skipping weekends and
     /// England and Wales bank holidays. The start day itself is never counted, so adding
     /// one working day to a Friday gives the next Monday (or Tuesday after a bank-holiday
-    /// Monday). Adding zero returns the date unchanged.
+    /// Monday). Adding zero returns the date unchanged. Computed, not stepped: a count of
+    /// weekdays less the holidays between, and a binary search for the day, so any `n`
+    /// costs the same. A weekday outside the bank-holiday table that a day-by-day walk
+    /// would meet before arriving is the error.
     pub fn add_working_days(self, n: i64) -> Result<Date, DateError> {
-        let step = if n < 0 { -1 } else { 1 };
-        let mut remaining = n.unsigned_abs();
-        let mut day = self;
-        while remaining > 0 {
-            day = day.add_days(step)?;
-            if day.is_working_day()? {
-                remaining -= 1;
+        let (lo, hi) = table_span();
+        let m = i64::try_from(n.unsigned_abs()).unwrap_or(i64::MAX);
+        if n > 0 {
+            // Forwards from the day after: the first weekday met decides a date before
+            // the table; after that, the days walked are in or past it.
+            let first = self.add_days(1)?;
+            let met = next_weekday(first)?;
+            if met < lo || met > hi {
+                return Err(DateError::NoHolidayTable(met));
             }
+            let available = working_days_within(first, hi);
+            if m > available {
+                return Err(DateError::NoHolidayTable(next_weekday(hi.add_days(1)?)?));
+            }
+            // The smallest day `t` with `m` working days in `first..=t`.
+            let (mut low, mut high) = (first.day_number(), hi.day_number());
+            while low < high {
+                let mid = low + (high - low) / 2;
+                if working_days_within(first, self.add_days(mid - self.day_number())?) >= m {
+                    high = mid;
+                } else {
+                    low = mid + 1;
+                }
+            }
+            self.add_days(low - self.day_number())
+        } else if n < 0 {
+            let last = self.add_days(-1)?;
+            let met = previous_weekday(last)?;
+            if met < lo || met > hi {
+                return Err(DateError::NoHolidayTable(met));
+            }
+            let available = working_days_within(lo, last);
+            if m > available {
+                return Err(DateError::NoHolidayTable(previous_weekday(lo.add_days(-1)?)?));
+            }
+            // The largest day `t` with `m` working days in `t..=last`.
+            let (mut low, mut high) = (lo.day_number(), last.day_number());
+            while low < high {
+                let mid = high - (high - low) / 2;
+                if working_days_within(self.add_days(mid - self.day_number())?, last) >= m {
+                    low = mid;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            self.add_days(low - self.day_number())
+        } else {
+            Ok(self)
         }
-        Ok(day)
     }
 
     /// The number of working days between `self` and `later`, counted the way
@@ -241,22 +283,85 @@ impl Date {
     /// and including `later`; backwards, the working days from `later` up to but not
     /// including `self`, as a negative number. So for a working day `later` (or
     /// `later == self`), `self.add_working_days(self.working_days_until(later))` is `later`.
+    /// Computed in constant time (two binary searches of the holiday table); a weekday
+    /// of the span outside the table is the error, the earliest one.
     pub fn working_days_until(self, later: Date) -> Result<i64, DateError> {
         let (first, last, sign) = if later >= self {
             (self.add_days(1)?, later, 1)
         } else {
             (later, self.add_days(-1)?, -1)
         };
-        let mut count = 0i64;
-        let mut day = first;
-        while day <= last {
-            if day.is_working_day()? {
-                count += 1;
-            }
-            day = day.add_days(1)?;
+        if first > last {
+            return Ok(0);
         }
-        Ok(sign * count)
+        let (lo, hi) = table_span();
+        let met = next_weekday(first)?;
+        if met <= last && (met < lo || met > hi) {
+            return Err(DateError::NoHolidayTable(met));
+        }
+        if last > hi {
+            let beyond = next_weekday(hi.add_days(1)?.max(first))?;
+            if beyond <= last {
+                return Err(DateError::NoHolidayTable(beyond));
+            }
+        }
+        Ok(sign * working_days_within(first, last))
     }
+}
+
+/// The first and last days of the bank-holiday table.
+fn table_span() -> (Date, Date) {
+    (
+        Date {
+            year: holidays::FIRST_YEAR,
+            month: 1,
+            day: 1,
+        },
+        Date {
+            year: holidays::LAST_YEAR,
+            month: 12,
+            day: 31,
+        },
+    )
+}
+
+/// The first weekday on or after `day`.
+fn next_weekday(day: Date) -> Result<Date, DateError> {
+    match day.weekday() {
+        6 => day.add_days(2),
+        7 => day.add_days(1),
+        _ => Ok(day),
+    }
+}
+
+/// The last weekday on or before `day`.
+fn previous_weekday(day: Date) -> Result<Date, DateError> {
+    match day.weekday() {
+        6 => day.add_days(-1),
+        7 => day.add_days(-2),
+        _ => Ok(day),
+    }
+}
+
+/// Monday to Friday days from `first` to `last`, both included (0 when `last` is before
+/// `first`).
+fn weekdays_within(first: Date, last: Date) -> i64 {
+    let days = last.day_number() - first.day_number() + 1;
+    if days <= 0 {
+        return 0;
+    }
+    let start = i64::from(first.weekday()) - 1; // 0 for Monday
+    let (weeks, rest) = (days / 7, days % 7);
+    let extra = (0..rest).filter(|i| (start + i) % 7 < 5).count() as i64;
+    weeks * 5 + extra
+}
+
+/// Working days from `first` to `last`, both included, for a span inside the table.
+fn working_days_within(first: Date, last: Date) -> i64 {
+    if last < first {
+        return 0;
+    }
+    weekdays_within(first, last) - holidays::weekday_holidays_between(first, last)
 }
 
 impl FromStr for Date {
@@ -474,6 +579,72 @@ mod tests {
             theirs = theirs.tomorrow().expect("in jiff's range");
         }
         assert_eq!(d("1900-01-01").days_until(d("2200-12-31")), 109_937);
+    }
+
+    /// The day-by-day walk the computed working-day arithmetic replaces.
+    fn walk_add(start: Date, n: i64) -> Result<Date, DateError> {
+        let step = if n < 0 { -1 } else { 1 };
+        let mut remaining = n.unsigned_abs();
+        let mut day = start;
+        while remaining > 0 {
+            day = day.add_days(step)?;
+            if day.is_working_day()? {
+                remaining -= 1;
+            }
+        }
+        Ok(day)
+    }
+
+    fn walk_until(start: Date, later: Date) -> Result<i64, DateError> {
+        let (first, last, sign) = if later >= start {
+            (start.add_days(1)?, later, 1)
+        } else {
+            (later, start.add_days(-1)?, -1)
+        };
+        let mut count = 0i64;
+        let mut day = first;
+        while day <= last {
+            if day.is_working_day()? {
+                count += 1;
+            }
+            day = day.add_days(1)?;
+        }
+        Ok(sign * count)
+    }
+
+    #[test]
+    fn computed_working_days_agree_with_walking_them() {
+        let mut start = d("2013-09-02");
+        let end = d("2031-04-01");
+        let steps = [-7000, -300, -41, -6, -5, -1, 0, 1, 2, 4, 5, 6, 40, 300, 4500, 7000];
+        let mut checked = 0;
+        while start < end {
+            for n in steps {
+                assert_eq!(
+                    start.add_working_days(n),
+                    walk_add(start, n),
+                    "{start} + {n} working days"
+                );
+                let other = start.add_days(n).expect("in range");
+                assert_eq!(
+                    start.working_days_until(other),
+                    walk_until(start, other),
+                    "working days from {start} to {other}"
+                );
+                checked += 1;
+            }
+            start = start.add_days(17).expect("in range");
+        }
+        assert!(checked > 5_000);
+        // Far beyond the table: the error is immediate, not a long walk.
+        assert_eq!(
+            d("2025-01-01").add_working_days(i64::MAX),
+            Err(DateError::NoHolidayTable(d("2031-01-01")))
+        );
+        assert_eq!(
+            d("2025-01-01").add_working_days(i64::MIN),
+            Err(DateError::NoHolidayTable(d("2013-12-31")))
+        );
     }
 
     #[test]

@@ -178,6 +178,22 @@ pub fn bank_holiday_name(date: Date) -> Option<Option<&'static str>> {
     )
 }
 
+/// The number of bank holidays from `first` to `last`, both included, that fall on a
+/// weekday (substitute days are weekdays by definition): two binary searches.
+pub fn weekday_holidays_between(first: Date, last: Date) -> i64 {
+    let before = |key: (i16, i8, i8)| BANK_HOLIDAYS.partition_point(|&(y, m, d, _)| (y, m, d) < key);
+    let (a, b) = (
+        before((first.year(), first.month(), first.day())),
+        before((last.year(), last.month(), last.day())),
+    );
+    let on_last = usize::from(is_bank_holiday(last) == Some(true));
+    let holidays = BANK_HOLIDAYS.get(a..b + on_last).unwrap_or_default();
+    holidays
+        .iter()
+        .filter(|&&(y, m, d, _)| Date::new(y, m, d).is_some_and(|day| day.weekday() < 6))
+        .count() as i64
+}
+
 /// Whether `date` is a bank holiday, or `None` when its year is outside the table.
 pub fn is_bank_holiday(date: Date) -> Option<bool> {
     bank_holiday_name(date).map(|name| name.is_some())

@@ -145,18 +145,18 @@ impl RulePack {
         };
         // Which rule decided each scheme, so that a second decision is a failure.
         let mut decided: BTreeMap<String, String> = BTreeMap::new();
-        let mut count = 0usize;
+        let mut made = Made::default();
         for rule in &self.rules {
             let Some(rule) = rule.version_on(as_of, &mut evaluation.audit.rules_not_in_force) else {
                 continue;
             };
             evaluation.audit.rules_evaluated += 1;
-            let findings = self.findings_of(rule, &mut scope, &decided, count);
+            let findings = self.findings_of(rule, &mut scope, &decided, &mut made);
             scope.rewind(inputs);
             match findings {
                 Ok(findings) if findings.is_empty() => {}
                 Ok(findings) => {
-                    count += findings.len();
+                    made.findings += findings.len();
                     evaluation.audit.rules_fired.push(rule.info.id.clone());
                     for finding in findings {
                         self.push_finding(&mut evaluation, &mut decided, rule, finding, as_of);
@@ -177,14 +177,36 @@ impl RulePack {
         rule: &CompiledRule,
         scope: &mut Scope,
         decided: &BTreeMap<String, String>,
-        count: usize,
+        made: &mut Made,
     ) -> Result<Vec<Finding>, Box<Failure>> {
-        let value = self
-            .run(rule, scope)
-            .map_err(|err| Box::new(self.rule_error(rule, *err)))?;
-        let findings = collect_findings(value)
+        let limits = &self.limits;
+        let left = limits.max_evaluation_operations.saturating_sub(made.work);
+        let budget = limits.max_operations.min(left);
+        let (value, used) = self.run_metered(rule, &rule.ast, scope, budget);
+        made.work = made.work.saturating_add(used);
+        let value = value.map_err(|err| {
+            let mut failure = self.rule_error(rule, *err);
+            if failure.limit == Some(Limit::Operations) && budget < limits.max_operations {
+                failure.limit = Some(Limit::EvaluationOperations);
+                failure.max = Some(limits.max_evaluation_operations);
+                failure.message = format!(
+                    "exceeded the `{}` limit of {}",
+                    Limit::EvaluationOperations,
+                    limits.max_evaluation_operations
+                );
+                failure.help = Some(format!(
+                    "the rules before this one used {} of the evaluation's work budget; \
+                     simplify the rules (the limits are the host's `Limits`)",
+                    made.work.saturating_sub(used)
+                ));
+            }
+            Box::new(failure)
+        })?;
+        let mut findings = collect_findings(value)
             .map_err(|message| Box::new(failure(rule, FailureKind::InvalidResult, message, None)))?;
         check_findings(rule, &findings, decided)?;
+        self.bound_output(rule, &mut findings, made)?;
+        let count = made.findings;
         let max = self.limits.max_findings;
         if count + findings.len() > max {
             let mut failure = failure(
@@ -203,14 +225,33 @@ impl RulePack {
         Ok(findings)
     }
 
-    /// Runs one rule: `Engine::eval_ast_with_scope`, but with the rule's kept
-    /// function-resolution caches instead of empty ones.
-    pub(crate) fn run(&self, rule: &CompiledRule, scope: &mut Scope) -> Result<Dynamic, Box<EvalAltResult>> {
-        self.run_ast(rule, &rule.ast, scope)
+    /// Runs `ast` (the rule's own, or a copy of it) with the rule's caches and the
+    /// work budget of one rule.
+    pub(crate) fn run_ast(
+        &self,
+        rule: &CompiledRule,
+        ast: &rhai::AST,
+        scope: &mut Scope,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.run_metered(rule, ast, scope, self.limits.max_operations).0
     }
 
-    /// Runs `ast` (the rule's own, or a copy of it) with the rule's caches.
-    pub(crate) fn run_ast(
+    /// Runs `ast` as `Engine::eval_ast_with_scope` would, but with the rule's kept
+    /// function-resolution caches instead of empty ones, under a work budget of
+    /// `budget` units; returns what it gave and the units it used.
+    fn run_metered(
+        &self,
+        rule: &CompiledRule,
+        ast: &rhai::AST,
+        scope: &mut Scope,
+        budget: u64,
+    ) -> (Result<Dynamic, Box<EvalAltResult>>, u64) {
+        let run = crate::sandbox::meter::Run::start(budget);
+        let result = self.run_caches(rule, ast, scope);
+        (result, run.used())
+    }
+
+    fn run_caches(
         &self,
         rule: &CompiledRule,
         ast: &rhai::AST,
@@ -415,6 +456,61 @@ impl RulePack {
         }
     }
 
+    /// Cuts each finding's texts to `max_message_size` and counts the bytes of JSON the
+    /// findings will take (with the rule's id and citation and the recipient's name
+    /// each carries) against `max_output_size`, failing the rule that would pass it.
+    fn bound_output(&self, rule: &CompiledRule, findings: &mut [Finding], made: &mut Made) -> Result<(), Box<Failure>> {
+        let max_message = self.limits.max_message_size;
+        let each = rule.info.id.len() + rule.info.cites.len() + rule.info.file.len() + 160;
+        let mut bytes = 0usize;
+        for finding in findings.iter_mut() {
+            let texts: Vec<&mut String> = match finding {
+                Finding::Eligibility {
+                    scheme,
+                    failed_condition,
+                    reasons,
+                    ..
+                } => {
+                    let mut texts = vec![scheme];
+                    texts.extend(failed_condition.as_mut());
+                    texts.extend(reasons.iter_mut());
+                    texts
+                }
+                Finding::Review { reason, .. } => vec![reason],
+                Finding::Escalation { to, reason, .. } => {
+                    bytes += self.info.recipients.get(to.as_str()).map_or(0, |r| r.name.len());
+                    vec![to, reason]
+                }
+                Finding::Recommendation { code, reason, .. } => vec![code, reason],
+            };
+            for text in texts {
+                if text.len() > max_message {
+                    *text = cut(std::mem::take(text), max_message);
+                }
+                bytes += text.len() + 8;
+            }
+            bytes += each;
+        }
+        let max = self.limits.max_output_size;
+        if made.bytes.saturating_add(bytes) > max {
+            let mut failure = failure(
+                rule,
+                FailureKind::Limit,
+                format!("the evaluation's findings would take more than {max} bytes"),
+                Some(format!(
+                    "this rule's findings take about {bytes} bytes, with {} already made by the rules before it; \
+                     shorten the reasons or make fewer findings",
+                    made.bytes
+                )),
+            );
+            failure.limit = Some(Limit::OutputSize);
+            failure.max = Some(max as u64);
+            return Err(Box::new(failure));
+        }
+        made.bytes += bytes;
+        Ok(())
+    }
+
     /// Turns a Rhai error into a failure of the rule, with the place in the right file.
     fn rule_error(&self, rule: &CompiledRule, mut err: EvalAltResult) -> Failure {
         let mut source = &rule.source;
@@ -434,6 +530,18 @@ impl RulePack {
         let limits = &self.limits;
         let limit = match &err {
             EvalAltResult::ErrorTooManyOperations(_) => Some((Limit::Operations, limits.max_operations)),
+            EvalAltResult::ErrorTerminated(token, _)
+                if token
+                    .read_lock::<rhai::ImmutableString>()
+                    .as_deref()
+                    .map(|t| t.as_str())
+                    == Some(crate::sandbox::meter::TERMINATED) =>
+            {
+                Some((Limit::Operations, limits.max_operations))
+            }
+            EvalAltResult::ErrorDataTooLarge(what, _) if what == crate::sandbox::meter::TOO_DEEP => {
+                Some((Limit::ValueDepth, limits.max_value_depth as u64))
+            }
             EvalAltResult::ErrorStackOverflow(_) => Some((Limit::CallDepth, limits.max_call_depth as u64)),
             EvalAltResult::ErrorTooManyVariables(_) => Some((Limit::Variables, limits.max_variables as u64)),
             EvalAltResult::ErrorDataTooLarge(what, _) => Some(match what.as_str() {
@@ -472,6 +580,7 @@ impl RulePack {
             },
             _ => message,
         };
+        let message = cut(message, limits.max_message_size);
         let mut failure = failure(rule, kind, message, help);
         file.clone_into(&mut failure.file);
         failure.line = pos.line();
@@ -482,6 +591,29 @@ impl RulePack {
         }
         failure
     }
+}
+
+/// What an evaluation has made so far: findings, the work its rules used, and the
+/// bytes of JSON its findings take.
+#[derive(Default)]
+struct Made {
+    findings: usize,
+    work: u64,
+    bytes: usize,
+}
+
+/// `text` cut to at most `max` bytes (at a character boundary), with a note saying how
+/// much was cut.
+pub(crate) fn cut(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let shown = text.get(..end).unwrap_or_default();
+    format!("{shown}… ({} more bytes not shown)", text.len() - end)
 }
 
 /// A runtime error in the author's words, with help where there is some to give.

@@ -181,7 +181,18 @@ impl<'a> Compiler<'a> {
                     for f in ast.iter_functions() {
                         self.lib_functions.insert(f.name.to_string(), (*source).clone());
                     }
+                    let before = self.lib_ast.iter_functions().count();
                     self.lib_ast = self.lib_ast.merge(&ast);
+                    let max = self.engine.max_functions();
+                    let now = self.lib_ast.iter_functions().count();
+                    if now > max && before <= max {
+                        problems.push(too_many_functions(
+                            source,
+                            "the pack's libraries, up to this one,",
+                            now,
+                            max,
+                        ));
+                    }
                 }
                 Err(problem) => problems.push(problem),
             }
@@ -237,6 +248,16 @@ impl<'a> Compiler<'a> {
             functions.insert(f.name.to_string(), source.clone());
         }
         let mut ast = self.lib_ast.merge(&ast);
+        let max = self.engine.max_functions();
+        let merged = ast.iter_functions().count();
+        if merged > max && self.lib_ast.iter_functions().count() <= max {
+            problems.push(too_many_functions(
+                source,
+                "this rule and the pack's libraries",
+                merged,
+                max,
+            ));
+        }
         ast.set_source(source.name.as_str());
         Some(PlacedRule {
             rule: CompiledRule {
@@ -525,6 +546,17 @@ fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> Pa
         problem = problem.with_help(help);
     }
     problem
+}
+
+/// The problem for more functions than `max_functions` where a rule would run: each
+/// rule runs with every library function of its pack, so the limit is on them together.
+fn too_many_functions(source: &SharedSource, what: &str, count: usize, max: usize) -> PackProblem {
+    PackProblem::new(
+        "careplan::limit",
+        format!("{what} define {count} functions, over the `functions` limit of {max}"),
+    )
+    .in_file(source)
+    .with_help("every rule runs with all of its pack's library functions; merge or remove some")
 }
 
 #[cfg(test)]

@@ -95,6 +95,11 @@ struct HeaderToml {
     overrides: bool,
 }
 
+/// The longest rule id, in bytes.
+const MAX_ID: usize = 200;
+/// The longest title or citation, in bytes.
+const MAX_HEADER_TEXT: usize = 2_000;
+
 /// A parsed header, with where the id is for later problems.
 #[derive(Debug, Clone)]
 pub(crate) struct Header {
@@ -166,6 +171,25 @@ pub(crate) fn parse_header(source: &SharedSource, pack: &str) -> Result<Header, 
                 .at_span(source, id_span.0, id_span.1)
                 .with_help("use lowercase letters, digits, dots and hyphens, e.g. `england.reviews.annual`"),
         );
+    }
+    for (field, value, max) in [
+        ("id", id.as_str(), MAX_ID),
+        ("title", parsed.title.as_str(), MAX_HEADER_TEXT),
+        ("cites", parsed.cites.as_str(), MAX_HEADER_TEXT),
+    ] {
+        if value.len() > max {
+            problems.push(
+                PackProblem::new(
+                    "careplan::limit",
+                    format!(
+                        "the rule's `{field}` is {} bytes, more than the {max} a header value may have",
+                        value.len()
+                    ),
+                )
+                .in_file(source)
+                .with_help("every finding carries the rule's id and citation; keep them short"),
+            );
+        }
     }
     if parsed.cites.trim().is_empty() {
         problems.push(

@@ -8,7 +8,8 @@ use rhai::{Dynamic, Map};
 use super::PackSource;
 use crate::diagnostics::{LoadError, PackProblem, SharedSource};
 use crate::model::manifest::{LocalFieldDef, Manifest, ParamValue, Parameter, RecipientDef, SchemeDef};
-use crate::Date;
+use crate::sandbox::limits::Limit;
+use crate::{Date, Limits};
 
 /// A parsed layer: manifest plus its files, with sources ready for messages.
 pub(super) struct Layer {
@@ -25,22 +26,54 @@ fn file_name(location: &str, path: &str) -> String {
     }
 }
 
-/// The `[pack] id` of a manifest, if it can be read.
-fn manifest_id(manifest: &str) -> Option<String> {
+/// The `[pack] id` of a manifest, if it can be read and is within `max` bytes.
+fn manifest_id(manifest: &str, max: usize) -> Option<String> {
+    if manifest.len() > max {
+        return None;
+    }
     let table: toml::Table = toml::from_str(manifest).ok()?;
     table.get("pack")?.get("id")?.as_str().map(str::to_owned)
 }
 
 /// The pack and the parents it `extends`, looked up by id among `available`, base
 /// first; or every problem found reading their manifests and following `extends`.
-pub(super) fn resolve(pack: &PackSource, available: &[PackSource]) -> Result<Vec<Layer>, LoadError> {
+pub(super) fn resolve(pack: &PackSource, available: &[PackSource], limits: &Limits) -> Result<Vec<Layer>, LoadError> {
     let mut problems = Vec::new();
+    let max_manifest = limits.max_manifest_size;
     // Target first, then parent, grandparent...
     let mut chain: Vec<Layer> = Vec::new();
     let mut next = Some(pack.clone());
     while let Some(source) = next.take() {
         let manifest_text = source.manifest.strip_prefix('\u{feff}').unwrap_or(&source.manifest);
-        let manifest_source = SharedSource::new(file_name(&source.location, "pack.toml"), manifest_text);
+        let manifest_name = file_name(&source.location, "pack.toml");
+        if manifest_text.len() > max_manifest {
+            problems.push(PackProblem::new(
+                "careplan::limit",
+                format!(
+                    "`{manifest_name}` is {} bytes, over the `{}` limit of {max_manifest}",
+                    manifest_text.len(),
+                    Limit::ManifestSize
+                ),
+            ));
+            break;
+        }
+        if chain.len() >= limits.max_layers {
+            let ids: Vec<&str> = chain.iter().map(|l| l.manifest.id.as_str()).collect();
+            problems.push(
+                PackProblem::new(
+                    "careplan::limit",
+                    format!(
+                        "the pack has more than {} layers, the `{}` limit: {} extends more",
+                        limits.max_layers,
+                        Limit::Layers,
+                        ids.join(" extends ")
+                    ),
+                )
+                .with_help("a local pack extends the national one; deeper chains are not needed"),
+            );
+            break;
+        }
+        let manifest_source = SharedSource::new(manifest_name, manifest_text);
         let manifest = match Manifest::parse(manifest_source) {
             Ok(manifest) => manifest,
             Err(mut found) => {
@@ -64,12 +97,17 @@ pub(super) fn resolve(pack: &PackSource, available: &[PackSource]) -> Result<Vec
             } else {
                 let found: Vec<&PackSource> = available
                     .iter()
-                    .filter(|candidate| manifest_id(&candidate.manifest).as_deref() == Some(parent.as_str()))
+                    .filter(|candidate| {
+                        manifest_id(&candidate.manifest, max_manifest).as_deref() == Some(parent.as_str())
+                    })
                     .collect();
                 match found.as_slice() {
                     [one] => next = Some((*one).clone()),
                     [] => {
-                        let ids: Vec<String> = available.iter().filter_map(|c| manifest_id(&c.manifest)).collect();
+                        let ids: Vec<String> = available
+                            .iter()
+                            .filter_map(|c| manifest_id(&c.manifest, max_manifest))
+                            .collect();
                         let help =
                             crate::diagnostics::suggest::did_you_mean_help(parent, ids.iter().map(String::as_str))
                                 .unwrap_or_else(|| {

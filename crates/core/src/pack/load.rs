@@ -16,7 +16,7 @@ impl RulePack {
     /// reported at once.
     pub fn load(pack: &PackSource, available: &[PackSource], limits: &Limits) -> Result<RulePack, LoadError> {
         // 1. The layers, base first, from each manifest's `extends`.
-        let chain = layers::resolve(pack, available)?;
+        let chain = layers::resolve(pack, available, limits)?;
         let id = chain.last().map_or_else(String::new, |l| l.manifest.id.clone());
         let mut problems = Vec::new();
         // 2. What they declare, merged base first.

@@ -204,8 +204,11 @@ impl std::fmt::Debug for RulePack {
 
 /// The engine a pack's rules run in: the sandbox, with the vocabulary for the pack.
 pub(crate) fn rule_engine(limits: &Limits, vocabulary: Arc<PackVocabulary>) -> Engine {
+    let mut inner = new_engine(limits);
+    crate::vocabulary::register(&mut inner, Arc::clone(&vocabulary));
     let mut engine = new_engine(limits);
     crate::vocabulary::register(&mut engine, vocabulary);
+    crate::vocabulary::register_metered(&mut engine, inner, limits);
     engine
 }
 

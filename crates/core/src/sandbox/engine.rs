@@ -57,5 +57,21 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
     engine.set_max_variables(limits.max_variables);
     engine.set_max_functions(limits.max_functions);
 
+    // The work budget (`meter`): operations and what functions charge share one count,
+    // and reading a variable charges the size of the value Rhai copies, and refuses one
+    // nested too deep (every value a rule builds in steps is read back from a variable).
+    engine.on_progress(crate::sandbox::meter::on_progress);
+    let max_depth = limits.max_value_depth;
+    #[allow(
+        deprecated,
+        reason = "on_var is Rhai's one hook on variable reads; marked volatile, not deprecated"
+    )]
+    engine.on_var(move |name, _, context| {
+        if let Some(value) = context.scope().get(name) {
+            crate::sandbox::meter::charge_value(value, max_depth)?;
+        }
+        Ok(None)
+    });
+
     engine
 }

@@ -15,8 +15,13 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Rhai operations one rule may run for one case.
+    /// Work one rule may do for one case: Rhai's operations plus what the functions
+    /// whose work grows with their input charge (one unit per list item or map entry
+    /// they touch, one per 32 bytes of text) and the sizes of the values variables are
+    /// read for (the work budget, `sandbox/meter.rs`).
     pub max_operations: u64,
+    /// The same work, for all of one evaluation's rules together.
+    pub max_evaluation_operations: u64,
     /// Depth of nested function calls.
     pub max_call_depth: usize,
     /// Depth of nested expressions at a rule's top level.
@@ -42,12 +47,25 @@ pub struct Limits {
     pub max_rules: usize,
     /// Size of one case's JSON, in bytes: checked before it is parsed.
     pub max_case_size: usize,
+    /// Size of one pack's `pack.toml`, in bytes: checked before it is read or parsed.
+    pub max_manifest_size: usize,
+    /// Layers of a pack: the pack itself and every pack it extends, directly or not.
+    pub max_layers: usize,
+    /// Length of any one message an evaluation carries (a finding's reason, a
+    /// failure's message), in bytes. Longer messages are cut, with a note saying so.
+    pub max_message_size: usize,
+    /// Size of all of one evaluation's findings, in bytes of JSON, counted as each is
+    /// made.
+    pub max_output_size: usize,
+    /// Depth of lists and maps nested in one another in a value a rule builds.
+    pub max_value_depth: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_operations: 200_000,
+            max_evaluation_operations: 2_000_000,
             max_call_depth: 24,
             max_expression_depth: 64,
             max_function_expression_depth: 48,
@@ -60,6 +78,11 @@ impl Default for Limits {
             max_source_size: 256 * 1024,
             max_rules: 5_000,
             max_case_size: 1 << 20,
+            max_manifest_size: 64 * 1024,
+            max_layers: 8,
+            max_message_size: 4 * 1024,
+            max_output_size: 4 << 20,
+            max_value_depth: 32,
         }
     }
 }
@@ -69,8 +92,10 @@ impl Default for Limits {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
-    /// Operations one rule may run for one case.
+    /// Work one rule may do for one case.
     Operations,
+    /// Work all of an evaluation's rules may do together.
+    EvaluationOperations,
     /// Depth of nested function calls.
     CallDepth,
     /// Depth of nested expressions (checked when the pack loads).
@@ -89,6 +114,14 @@ pub enum Limit {
     SourceSize,
     /// Number of rules in a pack, parents included (checked when the pack loads).
     Rules,
+    /// Size of a pack's manifest in bytes (checked when the pack is read and loads).
+    ManifestSize,
+    /// Number of layers of a pack (checked when the pack loads).
+    Layers,
+    /// Size of an evaluation's findings in bytes of JSON.
+    OutputSize,
+    /// Depth of lists and maps nested in a value.
+    ValueDepth,
 }
 
 impl Limit {
@@ -96,6 +129,7 @@ impl Limit {
     pub fn as_str(self) -> &'static str {
         match self {
             Limit::Operations => "operations",
+            Limit::EvaluationOperations => "evaluation_operations",
             Limit::CallDepth => "call_depth",
             Limit::ExpressionDepth => "expression_depth",
             Limit::StringSize => "string_size",
@@ -105,6 +139,10 @@ impl Limit {
             Limit::Findings => "findings",
             Limit::SourceSize => "source_size",
             Limit::Rules => "rules",
+            Limit::ManifestSize => "manifest_size",
+            Limit::Layers => "layers",
+            Limit::OutputSize => "output_size",
+            Limit::ValueDepth => "value_depth",
         }
     }
 }

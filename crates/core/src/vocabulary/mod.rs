@@ -11,6 +11,7 @@
 mod compare;
 mod dates;
 mod findings;
+mod metered;
 pub(crate) mod record;
 mod values;
 
@@ -106,6 +107,13 @@ pub(crate) fn register(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     values::register_numbers(engine);
     compare::register(engine);
     findings::register(engine, pack);
+}
+
+/// Registers the metered versions of Rhai's functions whose work grows with their
+/// input ([`metered`]); `inner` is an engine with the same limits and vocabulary,
+/// whose functions they call once charged.
+pub(crate) fn register_metered(engine: &mut Engine, inner: Engine, limits: &crate::Limits) {
+    metered::register(engine, inner, limits);
 }
 
 /// One function of the rule vocabulary, for the authors' guide.
