@@ -47,7 +47,71 @@ enum Status {
     Failed {
         details: Vec<String>,
         diff: String,
+        /// Where the fixture file could not be read, when it is not a valid fixture.
+        place: Option<Place>,
     },
+}
+
+/// The place in a fixture file where reading it stopped: serde_json's line (from 1) and
+/// column, and the snippet of the file's text that shows it.
+struct Place {
+    line: usize,
+    column: usize,
+    snippet: String,
+}
+
+/// The most characters of a fixture's line that a snippet shows.
+const SNIPPET_WIDTH: usize = 200;
+
+/// Where a fixture file could not be read, as rustc shows a place: `--> file:line:column`,
+/// the line itself and a caret under the column. `line` counts from 1 and `column` is
+/// serde_json's: the number of bytes of the line up to and including the one it stopped
+/// at, so the caret is under that byte's character. Control characters other than tab
+/// are written `\u{..}`, so the snippet stays one line whatever the file holds; a line
+/// longer than 200 characters is cut to the 200 around the column, with `…` where it
+/// was cut.
+fn snippet(file: &str, text: &str, line: usize, column: usize) -> String {
+    let source = text.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
+    let source = source.strip_suffix('\r').unwrap_or(source);
+    let chars: Vec<(usize, char)> = source.char_indices().collect();
+    let stopped_at = column.saturating_sub(1);
+    // The character holding that byte; the last one when the column is past the end.
+    let caret = chars.iter().rposition(|(i, _)| *i <= stopped_at).unwrap_or(0);
+    let (from, to) = if chars.len() > SNIPPET_WIDTH {
+        let from = caret.saturating_sub(SNIPPET_WIDTH / 2).min(chars.len() - SNIPPET_WIDTH);
+        (from, from + SNIPPET_WIDTH)
+    } else {
+        (0, chars.len())
+    };
+    let mut shown = String::new();
+    let mut pad = String::new();
+    if from > 0 {
+        shown.push('…');
+        pad.push(' ');
+    }
+    for (index, (_, c)) in chars.iter().enumerate().take(to).skip(from) {
+        let piece = if c.is_control() && *c != '\t' {
+            let code = u32::from(*c);
+            format!("\\u{{{code:x}}}")
+        } else {
+            c.to_string()
+        };
+        if index < caret {
+            // A tab under a tab keeps the caret in line however wide tabs are shown.
+            if *c == '\t' {
+                pad.push('\t');
+            } else {
+                pad.push_str(&" ".repeat(piece.chars().count()));
+            }
+        }
+        shown.push_str(&piece);
+    }
+    if to < chars.len() {
+        shown.push('…');
+    }
+    let number = line.to_string();
+    let gutter = " ".repeat(number.len());
+    format!("{gutter}--> {file}:{line}:{column}\n{gutter} |\n{number} | {shown}\n{gutter} | {pad}^\n")
 }
 
 struct FixtureReport {
@@ -148,11 +212,13 @@ fn new_expectation(fixture: &Fixture, outcome: &FixtureOutcome, evaluation: Opti
 }
 
 /// Writes `new` as the fixture's `expect`, after asking on a terminal unless `yes`.
+/// `evaluation` is the engine's evaluation JSON, when there is one: keys the fixture
+/// did not have are written in its order (see [`crate::fixture_file::replace_expect`]).
 /// `Ok(false)` when the author declined.
-fn update(path: &Path, new: &serde_json::Value, yes: bool) -> Result<bool, String> {
+fn update(path: &Path, new: &serde_json::Value, evaluation: Option<&str>, yes: bool) -> Result<bool, String> {
     use std::io::{BufRead, IsTerminal, Write};
     let text = read_text(path).map_err(|e| e.to_string())?;
-    let Some(updated) = crate::fixture_file::replace_expect(&text, new) else {
+    let Some(updated) = crate::fixture_file::replace_expect(&text, new, evaluation) else {
         return Ok(false);
     };
     if !yes {
@@ -275,6 +341,7 @@ fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: Err
                     status: Status::Failed {
                         details: vec!["the pack does not load".into()],
                         diff: String::new(),
+                        place: None,
                     },
                     fired: Vec::new(),
                 })
@@ -312,15 +379,24 @@ fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: Err
     let mut varied = std::collections::BTreeSet::new();
     let mut fixtures = Vec::new();
     for path in &paths {
-        let fixture = read_text(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| Fixture::from_json(&text).map_err(|e| e.to_string()));
+        let fixture = match read_text(path) {
+            Err(err) => Err((err.to_string(), None)),
+            Ok(text) => Fixture::from_json(&text).map_err(|err| {
+                let place = err.position().map(|(line, column)| Place {
+                    line,
+                    column,
+                    snippet: snippet(&display_path(path), &text, line, column),
+                });
+                (err.to_string(), place)
+            }),
+        };
         let (description, status, fired) = match fixture {
-            Err(message) => (
+            Err((message, place)) => (
                 None,
                 Status::Failed {
                     details: vec![message],
                     diff: String::new(),
+                    place,
                 },
                 Vec::new(),
             ),
@@ -334,7 +410,7 @@ fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: Err
                 });
                 if options.update {
                     if let Some(new) = new_expectation(&fixture, &outcome, evaluation.as_deref()) {
-                        match update(path, &new, options.yes) {
+                        match update(path, &new, evaluation.as_deref(), options.yes) {
                             Ok(true) => {
                                 fixtures.push(FixtureReport {
                                     name: fixture_name(path),
@@ -371,6 +447,7 @@ fn run_pack(dir: &Path, only: Option<&[PathBuf]>, options: &Options, format: Err
                                 })
                                 .collect(),
                             diff: render::json_diff(&failure.expected, &failure.actual),
+                            place: None,
                         },
                         failure.fired,
                     ),
@@ -644,13 +721,16 @@ fn human(reports: &[PackReport], coverage: bool) -> String {
                 Status::Skipped(reason) => {
                     let _ = writeln!(out, "  skipped {}: {reason}", fixture.name);
                 }
-                Status::Failed { details, diff } => {
+                Status::Failed { details, diff, place } => {
                     let _ = writeln!(out, "  FAILED  {} ({})", fixture.name, fixture.file);
                     if let Some(description) = &fixture.description {
                         let _ = writeln!(out, "          {description}");
                     }
                     for detail in details {
                         let _ = writeln!(out, "          {detail}");
+                    }
+                    if let Some(place) = place {
+                        out.push_str(&indent(&place.snippet, "          "));
                     }
                     if !diff.is_empty() {
                         let _ = writeln!(out, "          - expected, + actual:");
@@ -717,7 +797,12 @@ fn json_report(reports: &[PackReport]) -> serde_json::Value {
                         Status::Skipped(reason) => ("skipped", Vec::new(), Some(reason.clone())),
                         Status::Failed { details, .. } => ("failed", details.clone(), None),
                     };
-                    json!({ "name": f.name, "file": f.file, "status": status, "mismatches": details, "skip_reason": reason, "fired": f.fired })
+                    // Where an invalid fixture file stopped being read; null otherwise.
+                    let (line, column) = match &f.status {
+                        Status::Failed { place: Some(place), .. } => (Some(place.line), Some(place.column)),
+                        _ => (None, None),
+                    };
+                    json!({ "name": f.name, "file": f.file, "status": status, "mismatches": details, "line": line, "column": column, "skip_reason": reason, "fired": f.fired })
                 }).collect::<Vec<_>>(),
                 "coverage": {
                     "covered": covered,
@@ -778,12 +863,13 @@ fn junit(reports: &[PackReport]) -> String {
                 Status::Skipped(reason) => {
                     let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(reason));
                 }
-                Status::Failed { details, diff } => {
+                Status::Failed { details, diff, place } => {
+                    let snippet = place.as_ref().map_or("", |p| p.snippet.as_str());
                     let _ = writeln!(
                         out,
                         ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
                         xml(details.first().map_or("failed", String::as_str)),
-                        xml(&format!("{}\n{diff}", details.join("\n")))
+                        xml(&format!("{}\n{snippet}{diff}", details.join("\n")))
                     );
                 }
             }
@@ -792,4 +878,63 @@ fn junit(reports: &[PackReport]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet;
+
+    #[test]
+    fn a_snippet_shows_the_line_with_a_caret_under_the_column() {
+        // serde_json's column 9 on this line is the byte just read: the key's closing quote.
+        assert_eq!(
+            snippet("tests/bad.json", "{\n  \"expct\": {}\n}\n", 2, 9),
+            format!(
+                " --> tests/bad.json:2:9\n  |\n2 |   \"expct\": {{}}\n  | {}^\n",
+                " ".repeat(8)
+            )
+        );
+        // The gutter is as wide as the line number; a character of several bytes is one
+        // column wide.
+        assert_eq!(
+            snippet("f.json", &format!("{}éx\n", "\n".repeat(9)), 10, 3),
+            "  --> f.json:10:3\n   |\n10 | éx\n   |  ^\n"
+        );
+        // Column 0 (nothing read on the line yet) and a line past the end of the text.
+        assert_eq!(snippet("f.json", "{}", 1, 0), " --> f.json:1:0\n  |\n1 | {}\n  | ^\n");
+        assert_eq!(snippet("f.json", "{}", 3, 1), " --> f.json:3:1\n  |\n3 | \n  | ^\n");
+    }
+
+    #[test]
+    fn a_snippet_escapes_control_characters_and_keeps_tabs() {
+        // A line ending `\r\n` loses its `\r`; one inside the line is escaped, as is ESC.
+        assert_eq!(
+            snippet("f.json", "\tab\u{1b}c\r\n", 1, 5),
+            format!(" --> f.json:1:5\n  |\n1 | \tab\\u{{1b}}c\n  | \t{}^\n", " ".repeat(8))
+        );
+        assert_eq!(
+            snippet("f.json", "a\rb\u{7f}\u{85}", 1, 3),
+            " --> f.json:1:3\n  |\n1 | a\\u{d}b\\u{7f}\\u{85}\n  |       ^\n"
+        );
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_200_characters_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(300), "b".repeat(199));
+        let shown = snippet("f.json", &line, 1, 301);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 4, "{shown}");
+        assert_eq!(lines[2], format!("1 | …{}X{}…", "a".repeat(100), "b".repeat(99)));
+        assert_eq!(lines[3], format!("  | {}^", " ".repeat(101)));
+        // Near the start, only the end is cut.
+        let shown = snippet("f.json", &line, 1, 1);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[2], format!("1 | {}…", "a".repeat(200)));
+        assert_eq!(lines[3], "  | ^");
+        // Near the end, only the start is cut, and the caret stays under its character.
+        let shown = snippet("f.json", &line, 1, 500);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[2], format!("1 | …X{}", "b".repeat(199)));
+        assert_eq!(lines[3], format!("  | {}^", " ".repeat(200)));
+    }
 }

@@ -75,10 +75,11 @@ struct FixtureFile {
 
 /// A fixture file that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid fixture{}: {message}", path_suffix(path))]
+#[error("invalid fixture{}: {message}{}", path_suffix(path), position_suffix(*position))]
 pub struct FixtureError {
     path: String,
     message: String,
+    position: Option<(usize, usize)>,
 }
 
 fn path_suffix(path: &str) -> String {
@@ -89,15 +90,55 @@ fn path_suffix(path: &str) -> String {
     }
 }
 
+/// serde_json's own way of naming the place, so the whole message reads as before.
+fn position_suffix(position: Option<(usize, usize)>) -> String {
+    position.map_or_else(String::new, |(line, column)| format!(" at line {line} column {column}"))
+}
+
 impl FixtureError {
+    /// An error without a place in the text, such as a missing expectation.
+    fn new(message: impl Into<String>) -> Self {
+        FixtureError {
+            path: String::new(),
+            message: message.into(),
+            position: None,
+        }
+    }
+
+    /// serde_json's error at `path`, its line and column kept apart from its message.
+    fn from_json(path: String, err: &serde_json::Error) -> Self {
+        let (line, column) = (err.line(), err.column());
+        let text = err.to_string();
+        let position = (line > 0).then_some((line, column));
+        let message = match position {
+            Some(position) => text
+                .strip_suffix(position_suffix(Some(position)).as_str())
+                .map_or_else(|| text.clone(), str::to_owned),
+            None => text,
+        };
+        FixtureError {
+            path,
+            message,
+            position,
+        }
+    }
+
     /// The JSON path of the problem inside the fixture file; empty for the whole file.
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    /// What is wrong.
+    /// What is wrong, without its place in the text (see [`FixtureError::position`]).
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Where the fixture's text could not be read, when it is not valid JSON or not a
+    /// fixture's shape: the line (from 1) and the column as serde_json counts them, the
+    /// number of bytes of that line up to and including the one it stopped at. `None`
+    /// for a problem of the fixture as a whole, such as a missing `expect`.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        self.position
     }
 }
 
@@ -106,30 +147,26 @@ impl Fixture {
     pub fn from_json(text: &str) -> Result<Fixture, FixtureError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let file: FixtureFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            // `.` is the whole file; `?` a place before any key (a missing comma).
             let path = err.path().to_string();
-            FixtureError {
-                path: if path == "." { String::new() } else { path },
-                message: err.into_inner().to_string(),
-            }
+            let path = if path == "." || path == "?" {
+                String::new()
+            } else {
+                path
+            };
+            FixtureError::from_json(path, err.inner())
         })?;
-        deserializer.end().map_err(|err| FixtureError {
-            path: String::new(),
-            message: err.to_string(),
-        })?;
+        deserializer
+            .end()
+            .map_err(|err| FixtureError::from_json(String::new(), &err))?;
         let expect = match (file.expect, file.expect_error) {
             (Some(expect), None) => Expectation::Evaluation(expect),
             (None, Some(error)) => Expectation::Error(error),
-            (Some(_), Some(_)) => {
-                return Err(FixtureError {
-                    path: String::new(),
-                    message: "give `expect` or `expect_error`, not both".into(),
-                })
-            }
+            (Some(_), Some(_)) => return Err(FixtureError::new("give `expect` or `expect_error`, not both")),
             (None, None) => {
-                return Err(FixtureError {
-                    path: String::new(),
-                    message: "missing `expect` (what the evaluation should hold) or `expect_error`".into(),
-                })
+                return Err(FixtureError::new(
+                    "missing `expect` (what the evaluation should hold) or `expect_error`",
+                ))
             }
         };
         Ok(Fixture {
@@ -491,5 +528,32 @@ mod tests {
             err.to_string(),
             "invalid fixture: missing `expect` (what the evaluation should hold) or `expect_error`"
         );
+        assert_eq!(err.position(), None);
+    }
+
+    #[test]
+    fn a_broken_fixture_keeps_its_line_and_column_apart_from_the_message() {
+        // An unknown key: serde_json stops just past its closing quote (line 3, byte 9).
+        let err = Fixture::from_json("{\n  \"as_of\": \"2025-01-01\",\n  \"expct\": {}\n}\n").expect_err("typo");
+        assert_eq!(err.position(), Some((3, 9)));
+        assert!(
+            err.message().starts_with("unknown field `expct`, expected one of"),
+            "{err}"
+        );
+        assert!(!err.message().contains("at line"), "{err}");
+        assert!(err.to_string().ends_with(" at line 3 column 9"), "{err}");
+        // Not JSON at all: a missing comma, found at the next key's quote.
+        let err = Fixture::from_json("{\n  \"as_of\": \"2025-01-01\"\n  \"case\": {}\n}").expect_err("syntax");
+        assert_eq!(err.position(), Some((3, 3)));
+        assert_eq!(err.message(), "expected `,` or `}`");
+        assert_eq!(
+            err.to_string(),
+            "invalid fixture: expected `,` or `}` at line 3 column 3"
+        );
+        // Text after the fixture's closing brace.
+        let err =
+            Fixture::from_json("{\"as_of\": \"2025-01-01\", \"case\": {}, \"expect\": {}} x").expect_err("trailing");
+        assert_eq!(err.position(), Some((1, 51)));
+        assert_eq!(err.message(), "trailing characters");
     }
 }

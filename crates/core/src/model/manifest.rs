@@ -308,9 +308,17 @@ impl Manifest {
         if let Err(err) = toml::from_str::<toml::Table>(&source.text) {
             return Err(vec![toml_problem(&source, &err)]);
         }
-        let mut problems = Vec::new();
+        // Every unknown key of a table first: serde stops at a table's first, and the
+        // typed passes' error for that one is then already said.
+        let unknown = unknown_keys(&source);
+        let said: Vec<usize> = unknown.iter().map(|(start, _)| *start).collect();
+        let mut problems: Vec<PackProblem> = unknown.into_iter().map(|(_, problem)| problem).collect();
         let mut pass = |result: Result<(), toml::de::Error>| {
             if let Err(err) = result {
+                let unknown_key = err.message().starts_with("unknown field ");
+                if unknown_key && err.span().is_some_and(|span| said.contains(&span.start)) {
+                    return;
+                }
                 let problem = toml_problem(&source, &err);
                 let seen = problems
                     .iter()
@@ -441,6 +449,124 @@ fn read_parameters(
         }
     }
     parameters
+}
+
+/// The keys of `[pack]`, as [`PackSection`] names them.
+const PACK_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "authority",
+    "version",
+    "description",
+    "effective_from",
+    "effective_to",
+    "extends",
+];
+/// The keys of a `[schemes.<id>]` table, as [`SchemeDef`] names them.
+const SCHEME_KEYS: &[&str] = &["title", "cites", "conditions"];
+/// The keys of a `[recipients.<id>]` table, as [`RecipientDef`] names them.
+const RECIPIENT_KEYS: &[&str] = &["name", "contact", "override"];
+/// The keys of a `[local_fields.<name>]` table, as [`LocalFieldDef`] names them.
+const LOCAL_FIELD_KEYS: &[&str] = &["type", "description"];
+/// The keys of a `[parameters.<name>]` table, as [`parameter_from_toml`] reads them.
+const PARAMETER_KEYS: &[&str] = &["value", "type", "description", "source", "gk", "local", "unset"];
+
+/// serde's message for an unknown field, word for word, so that a key found here reads
+/// as the typed passes would have said it.
+fn unknown_field(key: &str, expected: &[&str]) -> String {
+    let names: Vec<String> = expected.iter().map(|name| format!("`{name}`")).collect();
+    match names.as_slice() {
+        [] => format!("unknown field `{key}`, there are no fields"),
+        [one] => format!("unknown field `{key}`, expected {one}"),
+        [first, second] => format!("unknown field `{key}`, expected {first} or {second}"),
+        _ => format!("unknown field `{key}`, expected one of {}", names.join(", ")),
+    }
+}
+
+/// The table a value is, if it is one.
+fn de_table<'a, 'i>(value: &'a Spanned<toml::de::DeValue<'i>>) -> Option<&'a toml::de::DeTable<'i>> {
+    match value.get_ref() {
+        toml::de::DeValue::Table(table) => Some(table),
+        _ => None,
+    }
+}
+
+/// Every key of `[pack]` and of each `[schemes.<id>]`, `[recipients.<id>]`,
+/// `[parameters.<name>]` and `[local_fields.<name>]` table that the manifest does not
+/// define, each a problem at the key with the nearest key it may mean, with the byte
+/// offset where the key starts, in the order of the text. serde stops at a table's
+/// first unknown key; this finds them all. A section of the wrong shape is left to the
+/// typed passes.
+fn unknown_keys(source: &SharedSource) -> Vec<(usize, PackProblem)> {
+    let Ok(document) = toml::de::DeTable::parse(&source.text) else {
+        return Vec::new();
+    };
+    let document = document.get_ref();
+    let mut found: Vec<(usize, PackProblem)> = Vec::new();
+    let mut check = |table: &toml::de::DeTable<'_>, allowed: &[&str], parameter: Option<&str>| {
+        for key in table.keys() {
+            let name: &str = key.get_ref();
+            if allowed.contains(&name) {
+                continue;
+            }
+            let span = key.span();
+            let nearest = crate::diagnostics::suggest::did_you_mean(name, allowed.iter().copied());
+            let problem = match parameter {
+                // A parameter's keys are read by hand, and said as `read_parameters` says
+                // its other mistakes.
+                Some(parameter) => {
+                    let hint = nearest
+                        .map(|best| format!("did you mean `{best}`? "))
+                        .unwrap_or_default();
+                    PackProblem::new(
+                        "careplan::manifest",
+                        format!(
+                            "parameter `{parameter}`: unknown key `{name}`; {hint}a parameter table has `value`, `type`, `description`, `source`, `gk`, `local` and `unset`"
+                        ),
+                    )
+                }
+                None => {
+                    let problem = PackProblem::new(
+                        "careplan::manifest",
+                        format!("invalid manifest: {}", unknown_field(name, allowed)),
+                    );
+                    match nearest {
+                        Some(best) => problem.with_help(format!("did you mean `{best}`?")),
+                        None => problem,
+                    }
+                }
+            };
+            found.push((
+                span.start,
+                problem
+                    .at_span(source, span.start, span.end - span.start)
+                    .with_label("here"),
+            ));
+        }
+    };
+    let section = |name: &str| document.get(name).and_then(de_table);
+    if let Some(pack) = section("pack") {
+        check(pack, PACK_KEYS, None);
+    }
+    for (name, allowed) in [
+        ("schemes", SCHEME_KEYS),
+        ("recipients", RECIPIENT_KEYS),
+        ("local_fields", LOCAL_FIELD_KEYS),
+    ] {
+        for entry in section(name).into_iter().flat_map(|tables| tables.values()) {
+            if let Some(table) = de_table(entry) {
+                check(table, allowed, None);
+            }
+        }
+    }
+    for (name, entry) in section("parameters").into_iter().flat_map(|tables| tables.iter()) {
+        if let Some(table) = de_table(entry) {
+            let name: &str = name.get_ref();
+            check(table, PARAMETER_KEYS, Some(name));
+        }
+    }
+    found.sort_by_key(|(start, _)| *start);
+    found
 }
 
 /// A TOML or schema error of a manifest, at its place.
@@ -606,16 +732,8 @@ fn parameter_from_toml(value: toml::Value, pack: &str, span: (usize, usize)) -> 
             )
         })?),
     };
+    // Any other key is left in `table`: `unknown_keys` has said each at its place.
     let value = table.remove("value").map(param_value).transpose()?;
-    if let Some(key) = table.keys().next() {
-        let keys = ["value", "type", "description", "source", "gk", "local", "unset"];
-        let hint = crate::diagnostics::suggest::did_you_mean(key, keys.iter().copied())
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
-        return Err(format!(
-            "unknown key `{key}`; {hint}a parameter table has `value`, `type`, `description`, `source`, `gk`, `local` and `unset`"
-        ));
-    }
     let kind = match (&value, declared, unset) {
         (Some(_), _, true) => return Err("has both a `value` and `unset = true`; give one or the other".into()),
         (None, _, false) => {
@@ -735,5 +853,62 @@ mod tests {
             parse("[pack]\nid = \"x\"\nnme = \"n\"\n").map(|_| ()),
             Err(vec!["pack.toml:3:1: invalid manifest: unknown field `nme`, expected one of `id`, `name`, `authority`, `version`, `description`, `effective_from`, `effective_to`, `extends`".to_owned()])
         );
+    }
+
+    #[test]
+    fn reports_every_unknown_key_of_a_table_at_its_own_line() {
+        let text = "[pack]\nid = \"x\"\nnme = \"n\"\nauthority = \"a\"\nversion = \"1\"\nverison = \"2\"\n\
+                    [parameters.weeks]\nvalue = 6\nvaleu = 8\n";
+        let expected_keys =
+            "`id`, `name`, `authority`, `version`, `description`, `effective_from`, `effective_to`, `extends`";
+        assert_eq!(
+            parse(text).map(|_| ()),
+            Err(vec![
+                format!("pack.toml:3:1: invalid manifest: unknown field `nme`, expected one of {expected_keys}"),
+                format!("pack.toml:6:1: invalid manifest: unknown field `verison`, expected one of {expected_keys}"),
+                "pack.toml:9:1: parameter `weeks`: unknown key `valeu`; did you mean `value`? a parameter table has `value`, `type`, `description`, `source`, `gk`, `local` and `unset`".to_owned(),
+            ])
+        );
+        let problems = Manifest::parse(SharedSource::new("pack.toml", text))
+            .map(|_| ())
+            .expect_err("three mistakes");
+        let helps: Vec<Option<&str>> = problems.iter().map(PackProblem::help_text).collect();
+        assert_eq!(
+            helps,
+            [Some("did you mean `name`?"), Some("did you mean `version`?"), None]
+        );
+        // Each at its key.
+        let columns: Vec<(usize, usize)> = problems
+            .iter()
+            .filter_map(|p| p.location().map(|l| (l.line, l.column)))
+            .collect();
+        assert_eq!(columns, [(3, 1), (6, 1), (9, 1)]);
+    }
+
+    #[test]
+    fn the_keys_each_table_allows_are_those_its_type_reads() {
+        fn refused<T: serde::de::DeserializeOwned>(text: &str) -> String {
+            toml::from_str::<T>(text)
+                .map(|_| ())
+                .map_err(|e| e.message().to_owned())
+                .expect_err(text)
+        }
+        assert_eq!(refused::<PackSection>("zz = 1\n"), unknown_field("zz", PACK_KEYS));
+        assert_eq!(refused::<SchemeDef>("zz = 1\n"), unknown_field("zz", SCHEME_KEYS));
+        assert_eq!(refused::<RecipientDef>("zz = 1\n"), unknown_field("zz", RECIPIENT_KEYS));
+        assert_eq!(
+            refused::<LocalFieldDef>("zz = 1\n"),
+            unknown_field("zz", LOCAL_FIELD_KEYS)
+        );
+        assert_eq!(
+            unknown_field("zz", &["a", "b"]),
+            "unknown field `zz`, expected `a` or `b`"
+        );
+        assert_eq!(unknown_field("zz", &["a"]), "unknown field `zz`, expected `a`");
+        // None of the keys a parameter table may have is taken for an unknown one.
+        let table = "[parameters.p]\nvalue = 1\ntype = \"integer\"\ndescription = \"d\"\nsource = \"s\"\ngk = true\nlocal = false\n";
+        assert!(parse(&format!("{MINIMAL}{table}")).is_ok());
+        let unset = "[parameters.p]\nunset = true\ntype = \"integer\"\n";
+        assert!(parse(&format!("{MINIMAL}{unset}")).is_ok());
     }
 }
