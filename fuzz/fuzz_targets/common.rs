@@ -83,12 +83,11 @@ pub fn pack_input(text: &str) -> PackSource {
 }
 
 /// One of the repository's packs, by folder name under `rules/`, and the packs it may
-/// extend (its siblings), as the CLI reads them.
+/// extends, as the CLI reads them.
 pub fn repository_pack(name: &str) -> (PackSource, Vec<PackSource>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules").join(name);
-    let pack = careplan::packs::read_pack(&dir).unwrap_or_else(|err| panic!("rules/{name}: {err}"));
-    let siblings = careplan::packs::read_siblings(&dir).unwrap_or_else(|err| panic!("rules/{name}: {err}"));
-    (pack, siblings)
+    careplan::packs::read_with_parents(&dir, &careplan_core::Limits::default())
+        .unwrap_or_else(|err| panic!("rules/{name}: {err}"))
 }
 
 /// `rules/england`, read once: the pack a fuzzed pack may extend.

@@ -34,14 +34,14 @@ pub fn wasm() -> Result<(Runtime, careplan_host::RulePack), String> {
 /// The national pack, `rules/england`, loaded natively.
 pub fn national() -> Result<RulePack, String> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/england"));
-    let source = careplan::packs::read_pack(dir).map_err(|err| err.to_string())?;
+    let source = careplan::packs::read_pack(dir, &Limits::default()).map_err(|err| err.to_string())?;
     RulePack::load(&source, &[], &Limits::default()).map_err(|err| err.to_string())
 }
 
 /// The national pack loaded into the component.
 pub fn national_wasm() -> Result<(Runtime, careplan_host::RulePack), String> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/england"));
-    let source = careplan::packs::read_pack(dir).map_err(|err| err.to_string())?;
+    let source = careplan::packs::read_pack(dir, &Limits::default()).map_err(|err| err.to_string())?;
     let runtime = Runtime::new(HostConfig::default()).map_err(|err| err.to_string())?;
     let pack = runtime
         .load(careplan::engine::to_host(source), Vec::new())
