@@ -162,6 +162,8 @@ def main(argv: list[str]) -> int:
         print(f"error: cannot load the component `{wasm}`: {err}", file=sys.stderr)
         return 2
     store = Store(engine)
+    # Instantiating runs the component's start-up code, which burns fuel too.
+    store.set_fuel(FUEL)
     # The component imports nothing, so an empty linker instantiates it.
     instance = Linker(engine).instantiate(store, component)
     load = engine_func(instance, store, "[static]rule-pack.load")
