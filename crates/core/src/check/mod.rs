@@ -635,7 +635,11 @@ pub(crate) fn unknown_functions(
                 .iter()
                 .map(|(n, _)| *n)
                 .chain(script_functions.iter().map(|(n, _)| *n));
-            let help = crate::diagnostics::suggest::did_you_mean_help(name, candidates)
+            // Suggestions for as many as a rendering shows of a file: one of thousands of
+            // unknown calls is not searched thousands of times.
+            let help = (problems.len() < crate::diagnostics::MAX_PROBLEMS_SHOWN_PER_FILE)
+                .then(|| crate::diagnostics::suggest::did_you_mean_help(name, candidates))
+                .flatten()
                 .unwrap_or_else(|| "see `careplan vocabulary` for the functions rules can call".to_owned());
             problems.push(
                 at(PackProblem::new(

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{Diagnostic, LabeledSpan, Severity, SourceCode, SourceSpan};
 
@@ -75,6 +75,19 @@ impl fmt::Display for Location {
 pub(crate) struct SharedSource {
     pub(crate) name: String,
     pub(crate) text: Arc<str>,
+    /// Each line's byte range and whether it is ASCII, made when a problem first
+    /// points into the file: a file with thousands of problems is scanned once, not
+    /// once for each.
+    lines: Arc<OnceLock<Vec<Line>>>,
+}
+
+/// A line of a [`SharedSource`]: its bytes `start..end` (no line feed), and whether
+/// every character of it is one byte.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+    ascii: bool,
 }
 
 impl SharedSource {
@@ -82,38 +95,64 @@ impl SharedSource {
         SharedSource {
             name: name.into(),
             text: text.into(),
+            lines: Arc::default(),
         }
+    }
+
+    fn lines(&self) -> &[Line] {
+        self.lines.get_or_init(|| {
+            let mut start = 0;
+            self.text
+                .split('\n')
+                .map(|text| {
+                    let line = Line {
+                        start,
+                        end: start + text.len(),
+                        ascii: text.is_ascii(),
+                    };
+                    start = line.end + 1;
+                    line
+                })
+                .collect()
+        })
     }
 
     /// The byte span of the character at `line`:`column` (both from 1), clamped to the
     /// text, and one character long where there is a character to underline.
     pub(crate) fn span_at(&self, line: usize, column: usize) -> SourceSpan {
         let text = &*self.text;
-        let line_start = text
-            .split_inclusive('\n')
-            .take(line.saturating_sub(1))
-            .map(str::len)
-            .sum::<usize>()
-            .min(text.len());
-        let rest = text.get(line_start..).unwrap_or("");
-        let line_text = rest.split('\n').next().unwrap_or("");
-        let offset = line_text
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(line_text.len(), |(i, _)| i);
+        let Some(&Line { start, end, ascii }) = self.lines().get(line.saturating_sub(1)) else {
+            return SourceSpan::new(text.len().into(), 0);
+        };
+        let line_text = text.get(start..end).unwrap_or("");
+        let before = column.saturating_sub(1);
+        // In an ASCII line characters are bytes.
+        let offset = if ascii {
+            before.min(line_text.len())
+        } else {
+            line_text.char_indices().nth(before).map_or(line_text.len(), |(i, _)| i)
+        };
         let width = line_text
             .get(offset..)
             .and_then(|s| s.chars().next())
             .map_or(0, char::len_utf8);
-        SourceSpan::new((line_start + offset).into(), width)
+        SourceSpan::new((start + offset).into(), width)
     }
 
     /// The 1-based line and column of a byte offset.
     pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = self.text.get(..offset.min(self.text.len())).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
-        (line, column)
+        let offset = offset.min(self.text.len());
+        let lines = self.lines();
+        let line = lines.partition_point(|l| l.start <= offset).max(1);
+        let Some(&Line { start, ascii, .. }) = lines.get(line - 1) else {
+            return (1, 1);
+        };
+        let column = if ascii {
+            offset - start
+        } else {
+            self.text.get(start..offset).map_or(0, |s| s.chars().count())
+        };
+        (line, column + 1)
     }
 }
 
@@ -394,6 +433,26 @@ mod tests {
     use super::*;
 
     const EVIL_NAME: &str = "rules/\u{1b}]0;owned\u{7}.rhai";
+
+    #[test]
+    fn places_from_the_line_index_match_a_scan_of_the_text() {
+        // The index must place every character as a scan from the start does.
+        for text in ["", "a", "ab\ncd\n", "é\nxé€y\r\n\n€", "let x = 1;\n  é = 2;\nend"] {
+            let source = SharedSource::new("f.rhai", text);
+            for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let before = &text[..offset];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+                assert_eq!(source.line_column(offset), (line, column), "{text:?} at {offset}");
+                let span = source.span_at(line, column);
+                assert_eq!(span.offset(), offset, "{text:?} at {line}:{column}");
+            }
+            // Past the last line: the end of the text, nothing underlined.
+            let past = source.span_at(text.split('\n').count() + 1, 1);
+            assert_eq!((past.offset(), past.len()), (text.len(), 0));
+        }
+    }
+
     const EVIL_NAME_ESCAPED: &str = "rules/\\u{1b}]0;owned\\u{7}.rhai";
 
     fn is_raw_control(c: char) -> bool {

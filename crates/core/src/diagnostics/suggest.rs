@@ -3,11 +3,19 @@
 /// The candidate closest to `input`, if one is close enough to be a likely typo. The
 /// distance counts an adjacent swap as one edit (optimal string alignment), as a typo is.
 pub(crate) fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let input_chars = input.chars().count();
     candidates
         .into_iter()
-        .map(|candidate| (strsim::osa_distance(input, candidate), candidate))
-        .filter(|&(distance, candidate)| {
-            distance > 0 && distance <= (input.chars().count().max(candidate.chars().count()) / 3).max(1)
+        .filter_map(|candidate| {
+            let candidate_chars = candidate.chars().count();
+            let allowed = (input_chars.max(candidate_chars) / 3).max(1);
+            // The distance is at least the difference in length: most candidates are
+            // ruled out without computing it.
+            if input_chars.abs_diff(candidate_chars) > allowed {
+                return None;
+            }
+            let distance = strsim::osa_distance(input, candidate);
+            (distance > 0 && distance <= allowed).then_some((distance, candidate))
         })
         .min_by_key(|&(distance, candidate)| (distance, candidate))
         .map(|(_, candidate)| candidate)
