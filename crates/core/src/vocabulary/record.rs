@@ -18,6 +18,10 @@ use serde::ser::{self, Impossible, Serialize};
 
 use crate::Date;
 
+/// How deep the size of a case's list is measured: deeper than any case is nested
+/// (case JSON nested deeper is refused before it becomes a record).
+const CASE_DEPTH: usize = 128;
+
 /// An object of the case (the case itself, the person, an assessment...) as rules see
 /// it: read-only fields, shared between every copy. Rhai's `type_of` calls it `record`.
 #[derive(Debug, Clone)]
@@ -49,10 +53,18 @@ impl Record {
     }
 
     /// The field `name`, or the error a rule gets for a field that is not there.
+    ///
+    /// Rhai gets a copy of what a getter returns. A record or a text is shared, so
+    /// copying it costs nothing; a list is copied item by item, so reading one charges
+    /// the work budget its size (`for e in record.events` once, every time in a loop).
     fn field(&self, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
-        self.get(name)
-            .cloned()
-            .ok_or_else(|| EvalAltResult::ErrorPropertyNotFound(name.to_owned(), Position::NONE).into())
+        let value = self
+            .get(name)
+            .ok_or_else(|| EvalAltResult::ErrorPropertyNotFound(name.to_owned(), Position::NONE))?;
+        if value.is_array() {
+            crate::sandbox::meter::charge(crate::sandbox::meter::measure(value, CASE_DEPTH).0)?;
+        }
+        Ok(value.clone())
     }
 
     /// Adds or replaces a field before the record is shown to rules.
