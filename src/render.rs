@@ -116,7 +116,16 @@ pub fn problems(problems: &[PackProblem]) -> String {
     problems_with(&handler(), problems)
 }
 
+/// Renders a pack's warnings, capped as [`problems`] are.
+pub fn warnings(warnings: &[PackProblem]) -> String {
+    listed(&handler(), warnings, ("warning", "warnings"))
+}
+
 fn problems_with(handler: &GraphicalReportHandler, problems: &[PackProblem]) -> String {
+    listed(handler, problems, ("problem", "problems"))
+}
+
+fn listed(handler: &GraphicalReportHandler, problems: &[PackProblem], nouns: (&str, &str)) -> String {
     let (shown, left_out) = PackProblem::select_shown(problems);
     let mut out = String::new();
     for problem in shown {
@@ -124,7 +133,7 @@ fn problems_with(handler: &GraphicalReportHandler, problems: &[PackProblem]) -> 
         out.push('\n');
     }
     if left_out > 0 {
-        let noun = if left_out == 1 { "problem" } else { "problems" };
+        let noun = if left_out == 1 { nouns.0 } else { nouns.1 };
         let _ = writeln!(
             out,
             "… and {left_out} more {noun} not shown (run with --error-format json to see them all)"

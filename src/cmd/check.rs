@@ -25,10 +25,8 @@ pub(super) fn run(packs: &[PathBuf], as_of: careplan_core::Date, deny_warnings: 
                 }
                 match format {
                     ErrorFormat::Human => {
-                        for warning in &warnings {
-                            print!("{}", render::diagnostic(warning as &dyn miette::Diagnostic));
-                            println!();
-                        }
+                        // Capped as problems are (50 a file, 200 in all); the JSON lists them all.
+                        print!("{}", render::warnings(&warnings));
                         println!(
                             "{name}: pack `{}` {} has no errors{}{}: {} rules, {} layer(s), digest {}",
                             info.id,
