@@ -221,6 +221,35 @@ fn node_example_prints_what_the_cli_prints() {
             .arg("examples/node/main.mjs")
             .args(BROKEN),
     );
+    // A deadline the worker cannot meet (starting it and compiling the component take
+    // longer than 1 ms): the worker is terminated and the example fails, naming it.
+    let late = Command::new("node")
+        .current_dir(root())
+        .env("CAREPLAN_DEADLINE_MS", "1")
+        .arg("examples/node/main.mjs")
+        .args([PACK, CASE, AS_OF])
+        .output()
+        .expect("node runs");
+    let stderr = String::from_utf8_lossy(&late.stderr);
+    assert_eq!(late.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr, "error: the evaluation did not finish within 1 ms; its worker was stopped\n",
+        "the Node.js example's deadline"
+    );
+    assert!(late.stdout.is_empty(), "no evaluation is printed after the deadline");
+    let bad = Command::new("node")
+        .current_dir(root())
+        .env("CAREPLAN_DEADLINE_MS", "soon")
+        .arg("examples/node/main.mjs")
+        .args([PACK, CASE, AS_OF])
+        .output()
+        .expect("node runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("CAREPLAN_DEADLINE_MS must be a whole number"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }
 
 #[test]

@@ -6,9 +6,17 @@
 //
 // Paths are taken relative to the working directory; the pack folder is read exactly as
 // the CLI reads it, with its sibling folders as the packs it may extend.
+//
+// jco's JavaScript has neither fuel nor epochs, so nothing inside the component can stop
+// a call that runs too long. The engine's work budget stops every rule within about a
+// second of CPU, but a host that needs a hard wall-clock bound must be able to stop the
+// call from outside: here the component runs in a `worker_threads` Worker, which is
+// terminated when it has not answered within the deadline (CAREPLAN_DEADLINE_MS,
+// 10,000 ms unless set), and the example fails with exit 1.
 
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const GENERATED = new URL('./generated/careplan.js', import.meta.url);
 
@@ -108,6 +116,58 @@ export function readSiblings(dir) {
   return siblings;
 }
 
+/** The deadline of one load and evaluation, in milliseconds. */
+function deadlineMs() {
+  const text = process.env.CAREPLAN_DEADLINE_MS;
+  if (text === undefined || text === '') return 10_000;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new Error(`CAREPLAN_DEADLINE_MS must be a whole number of milliseconds above 0, not \`${text}\``);
+  }
+  return ms;
+}
+
+/** In the worker: loads the pack, evaluates the case, and posts the evaluation JSON
+ * (`{ json }`) or the error text the component gave (`{ text }`). */
+async function work({ pack, available, caseJson, asOf }) {
+  // jco's ES module compiles `careplan.core.wasm` beside it when first imported.
+  const { engine } = await import(GENERATED.href);
+  // `result<T, error>` returns T or throws a ComponentError whose `payload` is the
+  // `error` record: `code` ('invalid-case', ...), and `message`, `text` and `json` as
+  // careplan-core renders them, with the `diagnostics` or `caseProblems` behind them.
+  try {
+    const rulePack = engine.RulePack.load(pack, available);
+    try {
+      parentPort.postMessage({ json: rulePack.evaluateJson(caseJson, asOf) });
+    } finally {
+      rulePack[Symbol.dispose]();
+    }
+  } catch (err) {
+    if (typeof err?.payload?.text !== 'string') throw err;
+    parentPort.postMessage({ text: err.payload.text });
+  }
+}
+
+/** Runs `work` in a Worker: its message, or `{ timedOut: true }` when it has not
+ * answered within `ms` (the worker is terminated then, wherever it is). */
+function inWorker(data, ms) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: data });
+    let settled = false;
+    const settle = (finish) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      finish();
+      worker.terminate();
+    };
+    const timer = setTimeout(() => settle(() => resolve({ timedOut: true })), ms);
+    worker.once('message', (message) => settle(() => resolve(message)));
+    worker.once('error', (err) => settle(() => reject(err)));
+    worker.once('exit', (code) => settle(() => reject(new Error(`the worker exited with ${code} before answering`))));
+  });
+}
+
 async function main(args) {
   if (args.length !== 3) {
     console.error(usage);
@@ -122,11 +182,10 @@ async function main(args) {
     );
     return 2;
   }
-  // jco's ES module compiles `careplan.core.wasm` beside it when first imported.
-  const { engine } = await import(GENERATED.href);
 
-  let pack, available, caseJson;
+  let pack, available, caseJson, ms;
   try {
+    ms = deadlineMs();
     pack = readPack(packDir);
     available = readSiblings(packDir);
     caseJson = readText(casePath);
@@ -135,22 +194,21 @@ async function main(args) {
     return 2;
   }
 
-  // `result<T, error>` returns T or throws a ComponentError whose `payload` is the
-  // `error` record: `code` ('invalid-case', ...), and `message`, `text` and `json` as
-  // careplan-core renders them, with the `diagnostics` or `caseProblems` behind them.
-  try {
-    const rulePack = engine.RulePack.load(pack, available);
-    try {
-      process.stdout.write(rulePack.evaluateJson(caseJson, asOf));
-    } finally {
-      rulePack[Symbol.dispose]();
-    }
-  } catch (err) {
-    if (typeof err?.payload?.text !== 'string') throw err;
-    process.stderr.write(err.payload.text);
+  const answer = await inWorker({ pack, available, caseJson, asOf }, ms);
+  if (answer.timedOut) {
+    console.error(`error: the evaluation did not finish within ${ms} ms; its worker was stopped`);
     return 1;
   }
+  if (answer.text !== undefined) {
+    process.stderr.write(answer.text);
+    return 1;
+  }
+  process.stdout.write(answer.json);
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (isMainThread) {
+  process.exitCode = await main(process.argv.slice(2));
+} else {
+  await work(workerData);
+}
