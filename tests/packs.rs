@@ -49,6 +49,60 @@ fn run_fixture(pack: &RulePack, path: &Path) -> Result<Vec<String>, Failed> {
     }
 }
 
+/// The least budget, from 1 to `max`, with which every fixture of the pack in `dir`
+/// still passes when the pack is loaded with `limits(budget)` (passing is monotone in
+/// the budget, so a bisection finds it).
+fn least_budget(dir: &Path, paths: &[PathBuf], max: u64, limits: impl Fn(u64) -> Limits) -> Result<u64, Failed> {
+    let passes = |budget: u64| -> Result<bool, Failed> {
+        let pack = open_pack(dir, &limits(budget)).map_err(|e| e.to_string())?;
+        Ok(paths.iter().all(|path| run_fixture(&pack, path).is_ok()))
+    };
+    if !passes(max)? {
+        return Err("the fixtures do not pass with the default budget".into());
+    }
+    let (mut fails, mut passing) = (0, max);
+    while passing - fails > 1 {
+        let mid = fails + (passing - fails) / 2;
+        if passes(mid)? {
+            passing = mid;
+        } else {
+            fails = mid;
+        }
+    }
+    Ok(passing)
+}
+
+/// Every fixture of the pack passes with a tenth of the default work budgets (per
+/// rule, `max_operations`, and per evaluation, `max_evaluation_operations`); prints
+/// the least each needs, which the sandbox issue reports as the fixtures' fraction.
+fn work_headroom(dir: &Path, paths: &[PathBuf]) -> Result<(), Failed> {
+    let default = Limits::default();
+    let per_rule = least_budget(dir, paths, default.max_operations, |budget| Limits {
+        max_operations: budget,
+        ..Limits::default()
+    })?;
+    let per_evaluation = least_budget(dir, paths, default.max_evaluation_operations, |budget| Limits {
+        max_evaluation_operations: budget,
+        ..Limits::default()
+    })?;
+    let percent = |used: u64, max: u64| used as f64 * 100.0 / max as f64;
+    eprintln!(
+        "{}: the fixtures need max_operations {per_rule} ({:.2}% of {}) and max_evaluation_operations {per_evaluation} ({:.2}% of {})",
+        display_path(dir),
+        percent(per_rule, default.max_operations),
+        default.max_operations,
+        percent(per_evaluation, default.max_evaluation_operations),
+        default.max_evaluation_operations,
+    );
+    if per_rule * 10 > default.max_operations || per_evaluation * 10 > default.max_evaluation_operations {
+        return Err(format!(
+            "the fixtures need {per_rule} units a rule and {per_evaluation} an evaluation: over a tenth of the budgets"
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
@@ -95,6 +149,14 @@ fn main() {
                 run_fixture(&pack, &path).map(|_| ())
             }));
         }
+        // Headroom: the work the fixtures need, as a fraction of the default budgets.
+        trials.push(Trial::test(
+            format!("{name}::fixtures_need_under_a_tenth_of_the_work_budget"),
+            {
+                let (dir, paths) = (dir.clone(), paths.clone());
+                move || work_headroom(&dir, &paths)
+            },
+        ));
         // Coverage: each rule the pack itself defines fires in at least one fixture.
         let own: Vec<String> = pack
             .info()
