@@ -82,8 +82,8 @@ pub fn pack_input(text: &str) -> PackSource {
     }
 }
 
-/// One of the repository's packs, by folder name under `rules/`, and the packs it may
-/// extends, as the CLI reads them.
+/// One of the repository's packs, by folder name under `rules/`, and the packs it
+/// extends, read as the CLI reads them.
 pub fn repository_pack(name: &str) -> (PackSource, Vec<PackSource>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules").join(name);
     careplan::packs::read_with_parents(&dir, &careplan_core::Limits::default())
