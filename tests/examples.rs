@@ -182,6 +182,18 @@ fn rust_host_example_prints_what_the_cli_prints() {
     );
 }
 
+/// Runs the (transpiled) Node.js example on the sample case with `CAREPLAN_DEADLINE_MS`
+/// set to `deadline`.
+fn node_example_with_deadline(deadline: &str) -> Output {
+    Command::new("node")
+        .current_dir(root())
+        .env("CAREPLAN_DEADLINE_MS", deadline)
+        .arg("examples/node/main.mjs")
+        .args([PACK, CASE, AS_OF])
+        .output()
+        .expect("node runs")
+}
+
 #[test]
 fn node_example_prints_what_the_cli_prints() {
     if !slow_tier("node_example_prints_what_the_cli_prints") {
@@ -223,13 +235,7 @@ fn node_example_prints_what_the_cli_prints() {
     );
     // A deadline the worker cannot meet (starting it and compiling the component take
     // longer than 1 ms): the worker is terminated and the example fails, naming it.
-    let late = Command::new("node")
-        .current_dir(root())
-        .env("CAREPLAN_DEADLINE_MS", "1")
-        .arg("examples/node/main.mjs")
-        .args([PACK, CASE, AS_OF])
-        .output()
-        .expect("node runs");
+    let late = node_example_with_deadline("1");
     let stderr = String::from_utf8_lossy(&late.stderr);
     assert_eq!(late.status.code(), Some(1), "{stderr}");
     assert_eq!(
@@ -237,13 +243,7 @@ fn node_example_prints_what_the_cli_prints() {
         "the Node.js example's deadline"
     );
     assert!(late.stdout.is_empty(), "no evaluation is printed after the deadline");
-    let bad = Command::new("node")
-        .current_dir(root())
-        .env("CAREPLAN_DEADLINE_MS", "soon")
-        .arg("examples/node/main.mjs")
-        .args([PACK, CASE, AS_OF])
-        .output()
-        .expect("node runs");
+    let bad = node_example_with_deadline("soon");
     assert_eq!(bad.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("CAREPLAN_DEADLINE_MS must be a whole number"),
