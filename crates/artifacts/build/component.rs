@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "size.rs"]
+pub mod size;
+
 /// The target the component's core module is built for: no WASI, so no imports.
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
@@ -89,10 +92,7 @@ pub fn build(workspace: &Path, target_dir: &Path) -> Result<Vec<u8>, String> {
         .env_remove("RUSTC_WRAPPER")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS");
-    let module_path: PathBuf = target_dir
-        .join(TARGET)
-        .join("component")
-        .join("careplan_component.wasm");
+    let module_path = module_path(target_dir);
     // Never encode a module left over from an earlier build.
     let _ = std::fs::remove_file(&module_path);
     let status = command
@@ -106,10 +106,30 @@ pub fn build(workspace: &Path, target_dir: &Path) -> Result<Vec<u8>, String> {
     }
     let module =
         std::fs::read(&module_path).map_err(|err| format!("cannot read `{}`: {err}", module_path.display()))?;
+    // The profile keeps the function names (`strip = "debuginfo"`) for the size report;
+    // the component ships without them.
+    let (report, module) = size::analyse(&module)?;
+    let report_path = size_report_path(target_dir);
+    std::fs::write(&report_path, report.render())
+        .map_err(|err| format!("cannot write `{}`: {err}", report_path.display()))?;
     wit_component::ComponentEncoder::default()
         .module(&module)
         .and_then(|encoder| encoder.validate(true).encode())
         .map_err(|err| format!("cannot encode the component: {err:#}"))
+}
+
+/// Where [`build`] writes the size report of the component it built into `target_dir`
+/// (see [`size`]).
+pub fn size_report_path(target_dir: &Path) -> PathBuf {
+    target_dir.join("size.txt")
+}
+
+/// The core module the last build into `target_dir` compiled, names and all.
+pub fn module_path(target_dir: &Path) -> PathBuf {
+    target_dir
+        .join(TARGET)
+        .join("component")
+        .join("careplan_component.wasm")
 }
 
 /// The files the last build into `target_dir` read, from its dep-info, with the
@@ -122,6 +142,7 @@ pub fn inputs(workspace: &Path, target_dir: &Path) -> Vec<PathBuf> {
         "crates/core/Cargo.toml",
         "crates/component/Cargo.toml",
         "crates/artifacts/build/component.rs",
+        "crates/artifacts/build/size.rs",
     ]
     .iter()
     .map(|path| workspace.join(path))

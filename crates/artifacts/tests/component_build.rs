@@ -44,15 +44,7 @@ fn the_rebuild_inputs_are_every_file_the_component_build_read() {
         .join("../..")
         .canonicalize()
         .expect("the workspace exists");
-    // Where the build script built the component (see build.rs: `<target>/careplan-component`).
-    let out_dir = PathBuf::from(env!("OUT_DIR"));
-    let target = out_dir
-        .ancestors()
-        .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
-        .and_then(Path::parent)
-        .and_then(Path::parent)
-        .expect("OUT_DIR is under the target directory")
-        .join("careplan-component");
+    let target = nested_target();
     let inputs = component::inputs(&workspace, &target);
     for wanted in [
         "crates/core/schemas/case.schema.json",
@@ -90,5 +82,76 @@ fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if path.extension().is_some_and(|e| e == "rs") {
             out.push(path);
         }
+    }
+}
+
+/// Where the build script built the component (see build.rs: `<target>/careplan-component`).
+fn nested_target() -> PathBuf {
+    let out_dir = PathBuf::from(env!("OUT_DIR"));
+    out_dir
+        .ancestors()
+        .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .expect("OUT_DIR is under the target directory")
+        .join("careplan-component")
+}
+
+#[test]
+fn the_size_report_sizes_every_function_by_crate_and_the_component_has_no_names() {
+    let target = nested_target();
+    let module = std::fs::read(component::module_path(&target)).expect("the nested build's core module");
+    let (report, stripped) = component::size::analyse(&module).expect("the module has names");
+    let crates: Vec<&str> = report.crates.keys().map(String::as_str).collect();
+    for wanted in [
+        "careplan_core",
+        "careplan_component",
+        "rhai",
+        "serde_json",
+        "alloc",
+        "core",
+    ] {
+        assert!(crates.contains(&wanted), "no `{wanted}` in {crates:?}");
+    }
+    let (bodies, functions): (u64, usize) = report
+        .crates
+        .values()
+        .fold((0, 0), |(b, f), (bytes, n)| (b + bytes, f + n));
+    // Each body is in the code section, which adds only its count and each body's length.
+    assert!(
+        bodies <= report.code && report.code - bodies <= 8 + 5 * functions as u64,
+        "{bodies} bytes of bodies in a {}-byte code section",
+        report.code
+    );
+    let unattributed = report.crates.get("(other symbols)").map_or(0, |(bytes, _)| *bytes);
+    assert!(
+        unattributed * 20 < report.code,
+        "{unattributed} of {} code bytes belong to no crate:\n{}",
+        report.code,
+        report.render()
+    );
+    // The stripped module is the original without its `name` section, and the component
+    // embeds it: no function names ship.
+    assert!(stripped.len() < module.len());
+    assert_eq!(stripped.len() as u64, report.module);
+    assert!(
+        component::size::analyse(&stripped).is_err(),
+        "the stripped module still has names"
+    );
+    let written = std::fs::read_to_string(component::size_report_path(&target)).expect("the build wrote its report");
+    assert_eq!(written, report.render(), "the report is the last build's");
+}
+
+#[test]
+fn a_function_belongs_to_the_crate_of_its_path_or_of_its_impl_type() {
+    for (name, krate) in [
+        ("_ZN10serde_json2de10from_slice17h0123456789abcdefE", "serde_json"),
+        ("rhai::eval::expr::<impl rhai::engine::Engine>::eval_expr", "rhai"),
+        ("<alloc::vec::Vec<T> as core::clone::Clone>::clone", "alloc"),
+        ("<&T as core::fmt::Debug>::fmt", "core"),
+        ("<[T] as core::fmt::Debug>::fmt", "core"),
+        ("memcpy", "(other symbols)"),
+    ] {
+        assert_eq!(component::size::crate_of(name), krate, "{name}");
     }
 }
