@@ -55,29 +55,10 @@ fn properties(expr: &Expr, out: &mut Vec<(String, rhai::Position)>) -> bool {
 /// `AST::walk` visits a file's functions in the order of their hashes, which differs
 /// between builds (natively and in the component, say): sorting makes the report the
 /// same everywhere, and read from the top of the file down.
-///
-/// The sort keys are fixed-width text (line, column, then the problem's index, so equal
-/// places keep their order), sorted by the string sort the component already has: a
-/// sort of `PackProblem`s would add about 3 KB to its size-budgeted build.
-pub(crate) fn in_source_order(problems: Vec<PackProblem>) -> Vec<PackProblem> {
-    let mut keys: Vec<String> = problems
-        .iter()
-        .enumerate()
-        .map(|(index, p)| {
-            let (line, column) = p.location().map_or((0, 0), |l| (l.line, l.column));
-            format!("{line:020}{column:020}{index:020}")
-        })
-        .collect();
-    keys.sort();
-    let mut slots: Vec<Option<PackProblem>> = problems.into_iter().map(Some).collect();
-    let mut sorted = Vec::with_capacity(slots.len());
-    for key in &keys {
-        let index = key.get(40..).and_then(|index| index.parse::<usize>().ok());
-        if let Some(problem) = index.and_then(|index| slots.get_mut(index)?.take()) {
-            sorted.push(problem);
-        }
-    }
-    sorted
+pub(crate) fn in_source_order(mut problems: Vec<PackProblem>) -> Vec<PackProblem> {
+    // A stable sort: problems at the same place keep the order they were found in.
+    problems.sort_by_key(|p| p.location().map_or((0, 0), |l| (l.line, l.column)));
+    problems
 }
 
 /// Problems with the case fields `ast` reads from `record`.
@@ -88,7 +69,7 @@ pub(crate) fn case_fields(
 ) -> Vec<PackProblem> {
     let root = case_schema();
     let mut problems = Vec::new();
-    walk(ast, &mut |path: &[ASTNode]| {
+    ast.walk(&mut |path: &[ASTNode]| {
         let Some(ASTNode::Expr(Expr::Dot(binary, _, _))) = path.last() else {
             return true;
         };
@@ -183,6 +164,8 @@ pub(crate) struct Declared<'a> {
     pub parameter_types: std::collections::BTreeMap<&'a str, ParamType>,
     /// The pack's local fields and their types.
     pub local_fields: &'a std::collections::BTreeMap<String, LocalFieldDef>,
+    /// The facts declared so far (`facts.rhai` of this layer and its parents), sorted.
+    pub facts: Vec<String>,
 }
 
 /// What a rule's check found beyond its problems: the parameters it reads.
@@ -368,10 +351,35 @@ pub(crate) fn declared_names(
 ) -> Vec<PackProblem> {
     use crate::vocabulary::{LEVELS, OWNERS, REVIEW_KINDS};
     let mut problems = Vec::new();
-    walk(ast, &mut |path: &[ASTNode]| {
+    ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
             Some(ASTNode::Expr(Expr::Dot(binary, _, _))) => {
                 if let Expr::Variable(variable, _, _) = &binary.lhs {
+                    if variable.1.as_str() == "facts" {
+                        let mut chain = Vec::new();
+                        let first = match &binary.rhs {
+                            Expr::Property(..) => properties(&binary.rhs, &mut chain).then_some(()),
+                            Expr::Dot(inner, _, _) | Expr::Index(inner, _, _) => {
+                                properties(&inner.lhs, &mut chain).then_some(())
+                            }
+                            _ => None,
+                        };
+                        if let (Some(()), Some((name, position))) = (first, chain.first()) {
+                            if !declared.facts.iter().any(|fact| fact == name) {
+                                let known: Vec<&str> = declared.facts.iter().map(String::as_str).collect();
+                                problems.push(
+                                    unknown(
+                                        source,
+                                        *position,
+                                        name,
+                                        format!("`{name}` is not a fact of the pack"),
+                                        &known,
+                                    )
+                                    .with_label("no such fact"),
+                                );
+                            }
+                        }
+                    }
                     if variable.1.as_str() == "params" {
                         let mut chain = Vec::new();
                         let first = match &binary.rhs {
@@ -592,12 +600,6 @@ pub(crate) const FUNCTIONS: &[(&str, u8)] = &[
 /// Functions Rhai provides as keywords rather than registrations.
 const KEYWORD_FUNCTIONS: &[&str] = &["Fn", "call", "curry", "is_def_fn", "is_def_var", "is_shared", "type_of"];
 
-/// `AST::walk` through a trait object: one copy of Rhai's walk for every check,
-/// instead of one per closure (about 1.5 KB of the component each).
-fn walk(ast: &AST, on_node: &mut dyn FnMut(&[ASTNode]) -> bool) {
-    ast.walk(on_node);
-}
-
 /// A function a rule's file or its pack's `lib/` defines, and its number of parameters.
 pub(crate) type ScriptFunction<'a> = (&'a str, usize);
 
@@ -609,7 +611,7 @@ pub(crate) fn unknown_functions(
     script_functions: &[ScriptFunction<'_>],
 ) -> Vec<PackProblem> {
     let mut problems = Vec::new();
-    walk(ast, &mut |path: &[ASTNode]| {
+    ast.walk(&mut |path: &[ASTNode]| {
         let (call, position, is_method) = match path.last() {
             Some(ASTNode::Expr(Expr::FnCall(call, position)) | ASTNode::Stmt(Stmt::FnCall(call, position))) => {
                 (call, *position, false)

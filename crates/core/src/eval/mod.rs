@@ -116,9 +116,11 @@ impl RulePack {
         let record = self.record(case)?;
 
         let mut scope = Scope::new();
+        let facts = self.facts_of(&record, as_of, &params);
         scope.push_constant_dynamic("record", record);
         scope.push_constant("today", as_of);
         scope.push_constant_dynamic("params", params);
+        scope.push_constant("facts", facts);
         let inputs = scope.len();
 
         let mut evaluation = Evaluation {
@@ -289,6 +291,17 @@ impl RulePack {
             as_of: as_of.to_string(),
             window,
         }
+    }
+
+    /// The `facts` of one evaluation (`vocabulary/facts.rs`).
+    pub(crate) fn facts_of(&self, record: &Dynamic, as_of: Date, params: &Dynamic) -> crate::vocabulary::facts::Facts {
+        crate::vocabulary::facts::Facts::new(
+            self.facts.clone(),
+            self.facts_ast.clone(),
+            record.clone(),
+            as_of,
+            params.clone(),
+        )
     }
 
     /// The case as the rules see it, with the pack's local fields checked and typed.

@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::explain::trace::Traced;
 use crate::model::evaluation::Evaluation;
 use crate::pack::{CompiledRule, RulePack};
+use crate::vocabulary::facts::{FactDef, Input};
 use crate::{Case, Date, EvaluateError};
 
 /// The explanation of one case's evaluation, rule by rule.
@@ -106,17 +107,25 @@ impl RulePack {
         let evaluation = self.evaluate(case, as_of)?;
         let case_value = serde_json::to_value(case).unwrap_or(Value::Null);
         let mut scope = Scope::new();
-        scope.push_constant_dynamic("record", self.record(case)?);
+        let record = self.record(case)?;
+        let params = self.params_on(as_of).clone();
+        let facts = self.facts_of(&record, as_of, &params);
+        scope.push_constant_dynamic("record", record);
         scope.push_constant("today", as_of);
-        scope.push_constant_dynamic("params", self.params_on(as_of).clone());
+        scope.push_constant_dynamic("params", params);
+        scope.push_constant("facts", facts);
         let inputs = scope.len();
+        let pack_facts = PackFacts {
+            defs: &self.facts,
+            ast: &self.facts_ast,
+        };
         let rules = self
             .rules
             .iter()
             .map(|rule| {
                 let mut passed_over = Vec::new();
                 let version = rule.version_on(as_of, &mut passed_over);
-                let mut explanation = explain_rule(version.unwrap_or(rule), &evaluation, &case_value);
+                let mut explanation = explain_rule(version.unwrap_or(rule), &pack_facts, &evaluation, &case_value);
                 match version {
                     None => {
                         explanation.outcome = RuleOutcome::NotInForce;
@@ -163,7 +172,7 @@ impl RulePack {
 
 /// What `rule` contributed to `evaluation`: its findings, or its failure. The outcome
 /// is `fired`, `failed` or `no_finding`; the caller marks rules not in force.
-fn explain_rule(rule: &CompiledRule, evaluation: &Evaluation, case: &Value) -> RuleExplanation {
+fn explain_rule(rule: &CompiledRule, facts: &PackFacts, evaluation: &Evaluation, case: &Value) -> RuleExplanation {
     let info = &rule.info;
     let id = info.id.as_str();
     let mut findings = Vec::new();
@@ -211,7 +220,7 @@ fn explain_rule(rule: &CompiledRule, evaluation: &Evaluation, case: &Value) -> R
         };
         findings.push(format!("Recommend `{}`{who}: {}", r.code, r.reason));
     }
-    let facts: Vec<Fact> = case_reads(&rule.ast)
+    let facts: Vec<Fact> = case_reads(&rule.ast, facts)
         .into_iter()
         .map(|field| {
             let value = describe(&field, case);
@@ -344,32 +353,46 @@ const PART_OF: &[&str] = &[
     "extract",
 ];
 
-/// The case fields (paths below `record`) that `ast` can read, without the ones only
-/// read on the way to a longer path (`person` when `person.date_of_birth` is read).
-pub(crate) fn case_reads(ast: &AST) -> Vec<String> {
+/// A pack's facts, for following a rule's `facts.<name>` reads into the facts' functions.
+pub(crate) struct PackFacts<'a> {
+    pub defs: &'a [FactDef],
+    /// Where the facts' functions (and the libraries they call) are.
+    pub ast: &'a AST,
+}
+
+/// Stands for the `facts` value in [`Reads`]' paths: no case path starts with it.
+const FACTS_PATH: &str = "\u{1}facts";
+
+/// The case fields (paths below `record`) that `ast` can read, directly or through the
+/// facts it reads, without the ones only read on the way to a longer path (`person` when
+/// `person.date_of_birth` is read).
+pub(crate) fn case_reads(ast: &AST, facts: &PackFacts) -> Vec<String> {
+    // The rule's own functions and its libraries first; then the facts' functions and
+    // the libraries they call, where the rule has no function of that name.
+    let mut functions = script_functions(facts.ast);
+    functions.extend(script_functions(ast));
     let mut reads = Reads {
-        functions: ast
-            .iter_functions()
-            .map(|f| {
-                let (name, arity) = (f.name.to_owned(), f.params.len());
-                // (`clone_functions_only_filtered` copies every function into an empty
-                // module, ignoring its filter, in Rhai 1.27; `retain_functions` filters.)
-                let mut only = ast.clone_functions_only();
-                only.retain_functions(|_, _, n, a| n == name && a == arity);
-                (
-                    (name.clone(), arity),
-                    (f.params.iter().map(|p| (*p).to_owned()).collect(), only),
-                )
-            })
+        functions,
+        facts: facts
+            .defs
+            .iter()
+            .map(|def| (def.name.clone(), def.inputs.clone()))
             .collect(),
         found: BTreeSet::new(),
         analysed: BTreeMap::new(),
         depth: 0,
     };
-    let mut env = vec![("record".to_owned(), String::new())];
+    let mut env = vec![
+        ("record".to_owned(), String::new()),
+        ("facts".to_owned(), FACTS_PATH.to_owned()),
+    ];
     let mut returns = Vec::new();
     reads.block(ast.statements(), &mut env, &mut returns);
-    let found: Vec<String> = reads.found.into_iter().filter(|p| !p.is_empty()).collect();
+    let found: Vec<String> = reads
+        .found
+        .into_iter()
+        .filter(|p| !p.is_empty() && !p.starts_with(FACTS_PATH))
+        .collect();
     found
         .iter()
         .filter(|p| {
@@ -383,12 +406,31 @@ pub(crate) fn case_reads(ast: &AST) -> Vec<String> {
         .collect()
 }
 
+/// Each script function of `ast`: its parameters, and an AST holding only it.
+fn script_functions(ast: &AST) -> BTreeMap<FunctionKey, (Vec<String>, AST)> {
+    ast.iter_functions()
+        .map(|f| {
+            let (name, arity) = (f.name.to_owned(), f.params.len());
+            // (`clone_functions_only_filtered` copies every function into an empty
+            // module, ignoring its filter, in Rhai 1.27; `retain_functions` filters.)
+            let mut only = ast.clone_functions_only();
+            only.retain_functions(|_, _, n, a| n == name && a == arity);
+            (
+                (name.clone(), arity),
+                (f.params.iter().map(|p| (*p).to_owned()).collect(), only),
+            )
+        })
+        .collect()
+}
+
 type FunctionKey = (String, usize);
 
 struct Reads {
     /// Each script function: its parameters, and an AST holding only it (whose walk
     /// visits only its body).
     functions: BTreeMap<FunctionKey, (Vec<String>, AST)>,
+    /// What each fact's function takes.
+    facts: BTreeMap<String, Vec<Input>>,
     found: BTreeSet<String>,
     /// What each analysed call (function, argument paths) returns, so each is analysed
     /// once and recursion ends.
@@ -543,6 +585,7 @@ impl Reads {
     /// One step to the right of a dot, from the path `base`.
     fn step(&mut self, base: Option<String>, rhs: &Expr, env: &mut Env) -> Option<String> {
         match rhs {
+            Expr::Property(property, _) if base.as_deref() == Some(FACTS_PATH) => self.fact(property.2.as_str()),
             Expr::Property(property, _) => {
                 let path = join(&base?, property.2.as_str());
                 self.found.insert(path.clone());
@@ -609,6 +652,27 @@ impl Reads {
         } else {
             args
         };
+        self.follow(name, args)
+    }
+
+    /// `facts.<name>`: the fact's function, called with the inputs it takes.
+    fn fact(&mut self, name: &str) -> Option<String> {
+        let args = self
+            .facts
+            .get(name)?
+            .iter()
+            .map(|input| match input {
+                Input::Record => Some(String::new()),
+                Input::Facts => Some(FACTS_PATH.to_owned()),
+                Input::Today | Input::Params => None,
+            })
+            .collect();
+        self.follow(name, args)
+    }
+
+    /// A script function called with arguments standing for the case paths `args`:
+    /// follows its body, and returns the path it returns, if one.
+    fn follow(&mut self, name: &str, args: Vec<Option<String>>) -> Option<String> {
         let key = (name.to_owned(), args.len());
         let (params, body) = self.functions.get(&key)?.clone();
         let memo = (key, args.clone());
@@ -654,7 +718,50 @@ mod tests {
     fn reads(script: &str) -> Vec<String> {
         let engine = rhai::Engine::new_raw();
         let ast = engine.compile(script).expect("compiles");
-        case_reads(&ast)
+        case_reads(
+            &ast,
+            &PackFacts {
+                defs: &[],
+                ast: &AST::empty(),
+            },
+        )
+    }
+
+    #[test]
+    fn follows_facts_into_their_functions_and_the_facts_they_read() {
+        let engine = rhai::Engine::new_raw();
+        let facts_ast = engine
+            .compile(
+                "fn alive(record) { record.person.date_of_death }
+                 fn older(facts, record) { let a = facts.alive; record.person.date_of_birth }
+                 fn unread(record) { record.plans }",
+            )
+            .expect("compiles");
+        let defs = [
+            FactDef {
+                name: "alive".into(),
+                inputs: vec![Input::Record],
+            },
+            FactDef {
+                name: "older".into(),
+                inputs: vec![Input::Facts, Input::Record],
+            },
+            FactDef {
+                name: "unread".into(),
+                inputs: vec![Input::Record],
+            },
+        ];
+        let ast = engine
+            .compile("if facts.older { record.gp_register }")
+            .expect("compiles");
+        let facts = PackFacts {
+            defs: &defs,
+            ast: &facts_ast,
+        };
+        assert_eq!(
+            case_reads(&ast, &facts),
+            ["gp_register", "person.date_of_birth", "person.date_of_death"]
+        );
     }
 
     #[test]

@@ -13,15 +13,20 @@ use crate::check::Declared;
 use crate::diagnostics::{lower_first, PackProblem, SharedSource};
 use crate::sandbox::engine::{DISABLED_SYMBOLS, RULE_INPUTS};
 use crate::sandbox::limits::Limit;
+use crate::vocabulary::facts::{FactDef, Input};
 use crate::Limits;
 
-/// A layer's files that passed [`preflight`], sorted by path: its libraries and its
-/// rules.
+/// A layer's files that passed [`preflight`], sorted by path: its libraries, its facts
+/// (`facts.rhai`, at most one) and its rules.
 #[derive(Default)]
 pub(super) struct LayerFiles<'a> {
     pub libraries: Vec<&'a SharedSource>,
+    pub facts: Option<&'a SharedSource>,
     pub rules: Vec<&'a SharedSource>,
 }
+
+/// The file of a layer that declares its facts (`vocabulary/facts.rs`).
+pub(crate) const FACTS_FILE: &str = "facts.rhai";
 
 /// Checks every file of every layer before anything is compiled: given twice, not a
 /// Rhai file, over the size limit, or with a lone carriage return (each such file is
@@ -76,6 +81,8 @@ pub(super) fn preflight<'a>(
             }
             if path.starts_with("lib/") {
                 files.libraries.push(source);
+            } else if path == FACTS_FILE {
+                files.facts = Some(source);
             } else {
                 files.rules.push(source);
             }
@@ -107,6 +114,8 @@ pub(super) struct Compiler<'a> {
     declared: Declared<'a>,
     lib_ast: AST,
     lib_functions: BTreeMap<String, SharedSource>,
+    /// The facts declared so far, by name, with the file of each.
+    pub(super) facts: BTreeMap<String, (FactDef, SharedSource)>,
     /// What the rules compiled so far read.
     pub(super) reads: crate::check::Reads,
     /// The library functions compiled so far, for [`super::PackInfo::functions`].
@@ -135,9 +144,11 @@ impl<'a> Compiler<'a> {
                     .map(|(name, p)| (name.as_str(), p.kind))
                     .collect(),
                 local_fields: &declarations.local_fields,
+                facts: Vec::new(),
             },
             lib_ast: AST::empty(),
             lib_functions: BTreeMap::new(),
+            facts: BTreeMap::new(),
             reads: crate::check::Reads::default(),
             functions: Vec::new(),
         }
@@ -160,42 +171,174 @@ impl<'a> Compiler<'a> {
                         continue;
                     }
                     // A library's functions read parameters passed to them as `params`.
-                    let found = crate::check::declared_names(&ast, source, &self.declared, None, &mut self.reads);
+                    let mut found = crate::check::declared_names(&ast, source, &self.declared, None, &mut self.reads);
+                    found.extend(self.fact_names_taken(&ast, source));
                     problems.extend(crate::check::in_source_order(found));
-                    let mut defined: Vec<super::LibraryFunction> = ast
-                        .iter_functions()
-                        .map(|f| {
-                            let (line, doc) = doc_comment(&source.text, f.name);
-                            super::LibraryFunction {
-                                name: f.name.to_owned(),
-                                params: f.params.iter().map(|p| (*p).to_owned()).collect(),
-                                doc,
-                                pack: pack.to_owned(),
-                                file: source.name.clone(),
-                                line,
-                            }
-                        })
-                        .collect();
-                    defined.sort_by_key(|f| f.line);
-                    self.functions.extend(defined);
-                    for f in ast.iter_functions() {
-                        self.lib_functions.insert(f.name.to_string(), (*source).clone());
-                    }
-                    let before = self.lib_ast.iter_functions().count();
-                    self.lib_ast = self.lib_ast.merge(&ast);
-                    let max = self.engine.max_functions();
-                    let now = self.lib_ast.iter_functions().count();
-                    if now > max && before <= max {
-                        problems.push(too_many_functions(
-                            source,
-                            "the pack's libraries, up to this one,",
-                            now,
-                            max,
-                        ));
-                    }
+                    self.add_library(pack, source, &ast, problems);
                 }
                 Err(problem) => problems.push(problem),
             }
+        }
+    }
+
+    /// Compiles a layer's `facts.rhai`: functions only, each taking rule inputs by name.
+    /// A fact of the same name as a parent's replaces it.
+    pub(super) fn facts(&mut self, pack: &str, source: &SharedSource, problems: &mut Vec<PackProblem>) {
+        let ast = match compile(self.engine, &self.scope, source) {
+            Ok(ast) => ast,
+            Err(problem) => {
+                problems.push(problem);
+                return;
+            }
+        };
+        if !ast.statements().is_empty() {
+            problems.push(
+                PackProblem::new("careplan::facts", "a facts file may only define functions".to_string())
+                    .in_file(source)
+                    .with_help("each fact is a `fn` whose parameters are rule inputs, e.g. `fn eligibility(record, today) { ... }`"),
+            );
+            return;
+        }
+        let mut found = Vec::new();
+        let mut defined = Vec::new();
+        for f in ast.iter_functions() {
+            let (line, _) = doc_comment(&source.text, f.name);
+            let mut inputs = Vec::new();
+            for param in &f.params {
+                match Input::named(param) {
+                    Some(input) if !inputs.contains(&input) => inputs.push(input),
+                    _ => found.push(
+                        PackProblem::new(
+                            "careplan::facts",
+                            format!("fact `{}` takes `{param}`, which is not a rule input", f.name),
+                        )
+                        .at(source, line.max(1), 1)
+                        .with_help(
+                            "a fact's parameters are named after what rules read: any of `record`, `today`, \
+                             `params` and `facts`, each once; compute other values inside the fact",
+                        ),
+                    ),
+                }
+            }
+            if let Some(existing) = self
+                .lib_functions
+                .get(f.name)
+                .filter(|_| !self.facts.contains_key(f.name))
+            {
+                found.push(
+                    PackProblem::new(
+                        "careplan::facts",
+                        format!(
+                            "fact `{}` has the name of a library function of `{}`",
+                            f.name, existing.name
+                        ),
+                    )
+                    .at(source, line.max(1), 1)
+                    .with_help("rename the fact or the function: rules read facts as `facts.<name>`"),
+                );
+            }
+            defined.push(FactDef {
+                name: f.name.to_owned(),
+                inputs,
+            });
+        }
+        // Kept even when the file has problems (the load fails then anyway), so that the
+        // rules' reads of these facts are checked rather than all reported unknown.
+        for def in &defined {
+            if !self.declared.facts.contains(&def.name) {
+                self.declared.facts.push(def.name.clone());
+            }
+        }
+        self.declared.facts.sort();
+        found.extend(crate::check::case_fields(&ast, source, &self.declarations.local_fields));
+        found.extend(crate::check::declared_names(
+            &ast,
+            source,
+            &self.declared,
+            None,
+            &mut self.reads,
+        ));
+        problems.extend(crate::check::in_source_order(found));
+        for def in defined {
+            self.facts.insert(def.name.clone(), (def, source.clone()));
+        }
+        self.add_library(pack, source, &ast, problems);
+    }
+
+    /// The facts, sorted by name, for [`crate::vocabulary::facts::Facts`].
+    pub(super) fn fact_defs(&self) -> std::sync::Arc<[FactDef]> {
+        self.facts.values().map(|(def, _)| def.clone()).collect()
+    }
+
+    /// Where facts run: every library and fact compiled (those of every layer).
+    pub(super) fn facts_ast(&self) -> std::sync::Arc<AST> {
+        let mut ast = self.lib_ast.clone();
+        ast.set_source(FACTS_FILE);
+        std::sync::Arc::new(ast)
+    }
+
+    /// Makes `rule`'s failures inside a fact name the file of the fact that serves the
+    /// pack (a local pack's, for a fact it replaced).
+    pub(super) fn point_at_facts(&self, rule: &mut CompiledRule) {
+        for (name, (_, source)) in &self.facts {
+            rule.functions.insert(name.clone(), source.clone());
+        }
+        if let Some(replaced) = rule.replaced.as_deref_mut() {
+            self.point_at_facts(replaced);
+        }
+    }
+
+    /// Problems for functions of `ast` (a library or a rule) that have a fact's name:
+    /// rules would call the one and read the other under the same name.
+    fn fact_names_taken(&self, ast: &AST, source: &SharedSource) -> Vec<PackProblem> {
+        ast.iter_functions()
+            .filter_map(|f| {
+                let (_, facts_file) = self.facts.get(f.name)?;
+                let (line, _) = doc_comment(&source.text, f.name);
+                Some(
+                    PackProblem::new(
+                        "careplan::facts",
+                        format!("function `{}` has the name of a fact of `{}`", f.name, facts_file.name),
+                    )
+                    .at(source, line.max(1), 1)
+                    .with_help(format!("rename the function; read the fact as `facts.{}`", f.name)),
+                )
+            })
+            .collect()
+    }
+
+    /// Adds a compiled library's (or facts file's) functions to what later rules see.
+    fn add_library(&mut self, pack: &str, source: &SharedSource, ast: &AST, problems: &mut Vec<PackProblem>) {
+        let mut defined: Vec<super::LibraryFunction> = ast
+            .iter_functions()
+            .map(|f| {
+                let (line, doc) = doc_comment(&source.text, f.name);
+                super::LibraryFunction {
+                    name: f.name.to_owned(),
+                    params: f.params.iter().map(|p| (*p).to_owned()).collect(),
+                    doc,
+                    pack: pack.to_owned(),
+                    file: source.name.clone(),
+                    line,
+                }
+            })
+            .collect();
+        defined.sort_by_key(|f| f.line);
+        self.functions.extend(defined);
+        for f in ast.iter_functions() {
+            self.lib_functions.insert(f.name.to_string(), source.clone());
+        }
+        let before = self.lib_ast.iter_functions().count();
+        self.lib_ast = self.lib_ast.merge(ast);
+        let max = self.engine.max_functions();
+        let now = self.lib_ast.iter_functions().count();
+        if now > max && before <= max {
+            problems.push(too_many_functions(
+                source,
+                "the pack's libraries, up to this one,",
+                now,
+                max,
+            ));
         }
     }
 
@@ -235,6 +378,7 @@ impl<'a> Compiler<'a> {
             .map(|f| (f.name, f.params.len()))
             .collect();
         found.extend(crate::check::unknown_functions(&ast, source, &script_functions));
+        found.extend(self.fact_names_taken(&ast, source));
         found.extend(crate::check::declared_names(
             &ast,
             source,
@@ -496,9 +640,8 @@ fn parse_problem(engine: &Engine, source: &SharedSource, err: &ParseError) -> Pa
         ParseErrorType::VariableUndefined(name) => {
             let help = match crate::diagnostics::suggest::did_you_mean(name, RULE_INPUTS) {
                 Some(best) => format!("did you mean `{best}`?"),
-                None => {
-                    "rules read `record`, `today` and `params`; declare other variables with `let` first".to_owned()
-                }
+                None => "rules read `record`, `today`, `params` and `facts`; declare other variables with `let` first"
+                    .to_owned(),
             };
             ("careplan::syntax", format!("unknown variable `{name}`"), Some(help))
         }

@@ -33,6 +33,9 @@ impl RulePack {
         let mut rules: Vec<CompiledRule> = Vec::new();
         for (layer, files) in chain.iter().zip(&files) {
             compiler.libraries(&layer.manifest.id, &files.libraries, &mut problems);
+            if let Some(facts) = files.facts {
+                compiler.facts(&layer.manifest.id, facts, &mut problems);
+            }
             let compiled = files
                 .rules
                 .iter()
@@ -46,6 +49,13 @@ impl RulePack {
         }
         let warnings = problems;
         let functions = std::mem::take(&mut compiler.functions);
+        let facts = compiler.fact_defs();
+        let facts_ast = compiler.facts_ast();
+        // A fact's failure is shown in the file of the fact that serves the pack, for
+        // the rules of every layer.
+        for rule in &mut rules {
+            compiler.point_at_facts(rule);
+        }
         // 6. The parameters by date, and what the pack is.
         let params = layers::dated_parameters(&chain, &declarations.parameters);
         let mut info = pack_info(id, &chain, &rules, declarations);
@@ -55,6 +65,8 @@ impl RulePack {
             engine,
             rules,
             params,
+            facts,
+            facts_ast,
             limits: limits.clone(),
             warnings,
         })

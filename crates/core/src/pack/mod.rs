@@ -186,6 +186,10 @@ pub struct RulePack {
     /// The parameters, by date: a layer with effective dates sets its parameters only
     /// within them, as it runs its rules only within them.
     pub(crate) params: DatedParams,
+    /// The facts of `facts.rhai` (every layer's), sorted by name.
+    pub(crate) facts: std::sync::Arc<[crate::vocabulary::facts::FactDef]>,
+    /// Where facts run: the libraries and facts of every layer.
+    pub(crate) facts_ast: std::sync::Arc<rhai::AST>,
     pub(crate) limits: Limits,
     /// The warnings found while loading it.
     pub(crate) warnings: Vec<crate::PackProblem>,

@@ -17,8 +17,9 @@ use crate::Limits;
 /// Keywords and functions switched off so that a rule using them fails to load.
 pub(crate) const DISABLED_SYMBOLS: &[&str] = &["eval", "print", "debug"];
 
-/// Names every rule can read: the case, the as-of date and the pack's parameters.
-pub(crate) const RULE_INPUTS: [&str; 3] = ["record", "today", "params"];
+/// Names every rule can read: the case, the as-of date, the pack's parameters and its
+/// facts (`vocabulary/facts.rs`).
+pub(crate) const RULE_INPUTS: [&str; 4] = ["record", "today", "params", "facts"];
 
 /// Builds the sandboxed engine, without the vocabulary (`vocabulary::register` adds it).
 pub(crate) fn new_engine(limits: &Limits) -> Engine {

@@ -101,6 +101,14 @@ pub(crate) fn text_units(bytes: usize) -> u64 {
     (bytes / BYTES_PER_UNIT + 1) as u64
 }
 
+/// The units left in the current run's budget (all of them outside a run).
+pub(crate) fn left() -> u64 {
+    METER.with(|m| {
+        let state = m.get();
+        state.max.saturating_sub(state.ops.saturating_add(state.charged))
+    })
+}
+
 /// Rhai's progress callback: records the operation count and stops the run when
 /// operations and charges together are over its budget.
 pub(crate) fn on_progress(ops: u64) -> Option<Dynamic> {

@@ -10,6 +10,7 @@
 
 mod compare;
 mod dates;
+pub(crate) mod facts;
 mod findings;
 mod metered;
 pub(crate) mod record;
@@ -102,6 +103,7 @@ pub(crate) fn register(engine: &mut Engine, pack: Arc<PackVocabulary>) {
     fields.sort();
     fields.dedup();
     crate::vocabulary::record::register(engine, &fields);
+    facts::register(engine);
     dates::register(engine);
     values::register_lists(engine);
     values::register_numbers(engine);
