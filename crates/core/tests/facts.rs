@@ -130,6 +130,40 @@ fn a_fact_is_computed_once_however_many_rules_read_it() {
     );
 }
 
+/// Rhai copies a fact's value on every read, so every read is charged its size: a rule
+/// that reads a 5,000-item fact 100 times runs out of budget, as with a variable.
+#[test]
+fn every_read_of_a_fact_is_charged_its_size() {
+    let pack = RulePack::load(
+        &source(
+            "facts",
+            None,
+            &[
+                (
+                    "facts.rhai",
+                    "fn big() { let xs = []; xs.pad(5000, 0); xs }\n".to_owned(),
+                ),
+                (
+                    "a.rhai",
+                    rule(
+                        "t.a",
+                        "let n = 0; for i in 0..100 { n += facts.big.len(); } recommend(\"a\", `${n}`)",
+                    ),
+                ),
+                ("b.rhai", rule("t.b", "recommend(\"b\", `${facts.big.len()}`)")),
+            ],
+        ),
+        &[],
+        &Limits::default(),
+    )
+    .expect("loads");
+    let evaluation = evaluate(&pack);
+    assert_eq!(reasons(&evaluation), ["t.b: 5000"], "{:?}", evaluation.failures);
+    let failure = &evaluation.failures[0];
+    assert_eq!(failure.rule, "t.a");
+    assert_eq!(failure.limit.map(|l| l.to_string()).as_deref(), Some("operations"));
+}
+
 #[test]
 fn a_failing_fact_fails_only_the_rules_that_read_it() {
     let pack = RulePack::load(

@@ -298,9 +298,8 @@ impl RulePack {
         crate::vocabulary::facts::Facts::new(
             self.facts.clone(),
             self.facts_ast.clone(),
-            record.clone(),
-            as_of,
-            params.clone(),
+            (record.clone(), as_of, params.clone()),
+            self.limits.max_value_depth,
         )
     }
 

@@ -5,7 +5,8 @@
 //! inputs (`record`, `today`, `params`, `facts`, any of them, in any order). A rule reads
 //! it as `facts.<name>`: the first read runs the function, under the work budget of the
 //! rule that reads it, and keeps the value for the rest of the evaluation; later reads,
-//! by that rule or any other, copy the value. Rules run in a fixed order, so which rule
+//! by that rule or any other, copy the value (and, like any read, are charged its size).
+//! Rules run in a fixed order, so which rule
 //! pays for a fact is the same on every run. A fact whose function fails keeps nothing:
 //! each rule that reads it fails with the same error, and the rules that do not read it
 //! are untouched. A fact that reads itself, directly or through other facts, is an error
@@ -69,13 +70,20 @@ struct State {
     record: Dynamic,
     today: Date,
     params: Dynamic,
+    /// The pack's `max_value_depth`: a read charges the size of the value Rhai copies.
+    max_depth: usize,
     slots: Mutex<Vec<Slot>>,
 }
 
 impl Facts {
     /// The facts of one evaluation of a case whose record is `record`, as of `today`,
     /// with `params`; `defs` sorted by name.
-    pub(crate) fn new(defs: Arc<[FactDef]>, ast: Arc<AST>, record: Dynamic, today: Date, params: Dynamic) -> Facts {
+    pub(crate) fn new(
+        defs: Arc<[FactDef]>,
+        ast: Arc<AST>,
+        (record, today, params): (Dynamic, Date, Dynamic),
+        max_depth: usize,
+    ) -> Facts {
         let slots = Mutex::new(vec![Slot::Unread; defs.len()]);
         Facts(Arc::new(State {
             defs,
@@ -83,6 +91,7 @@ impl Facts {
             record,
             today,
             params,
+            max_depth,
             slots,
         }))
     }
@@ -110,7 +119,11 @@ impl Facts {
             return Err(runtime(format!("the pack has no fact `{name}`{help}")));
         };
         match self.slot(index) {
-            Some(Slot::Known(value)) => return Ok(value),
+            // Rhai gets a copy of the value: a list or map costs its size, every read.
+            Some(Slot::Known(value)) => {
+                crate::sandbox::meter::charge_value(&value, state.max_depth)?;
+                return Ok(value);
+            }
             Some(Slot::Running) => {
                 return Err(runtime(format!(
                     "fact `{name}` reads itself (through `facts.{name}`) before it has a value"
@@ -147,6 +160,7 @@ impl Facts {
             Ok(value) => {
                 crate::sandbox::meter::charge(used)?;
                 self.set(index, Slot::Known(value.clone()));
+                crate::sandbox::meter::charge_value(&value, state.max_depth)?;
                 Ok(value)
             }
             Err(err) => {
