@@ -60,6 +60,9 @@ fn registered_vocabulary() -> Vec<(String, String)> {
             (name, signature)
         })
         .filter(|(name, _)| !name.starts_with("to_string") && !name.starts_with("to_debug"))
+        // `facts.<name>` reads a pack's own facts, which its `facts.rhai` documents
+        // (docs/rule-authoring.md, "Facts"), as the case's fields are the schema's.
+        .filter(|(_, signature)| !signature.starts_with("index$get$(facts,"))
         // Comparisons of two different types are refusals (`vocabulary/compare.rs`),
         // described by the `==` entry rather than one by one.
         .filter(|(name, signature)| {
