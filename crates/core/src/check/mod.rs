@@ -337,6 +337,22 @@ fn unknown(
         .with_help(help)
 }
 
+/// The first property read from a variable in `binary` (`name` in `params.name` or
+/// `facts.name.due`), with its place, when the chain starts with plain properties.
+fn first_property(binary: &rhai::BinaryExpr) -> Option<(String, rhai::Position)> {
+    let mut chain = Vec::new();
+    let plain = match &binary.rhs {
+        Expr::Property(..) => properties(&binary.rhs, &mut chain),
+        Expr::Dot(inner, _, _) | Expr::Index(inner, _, _) => properties(&inner.lhs, &mut chain),
+        _ => false,
+    };
+    if plain {
+        chain.into_iter().next()
+    } else {
+        None
+    }
+}
+
 /// Problems with the names a rule uses: parameters it reads and text literals it passes
 /// to the vocabulary; finding constructors its `kind` (from the header, `None` for a
 /// library, whose functions serve rules of every kind) does not make;
@@ -355,52 +371,33 @@ pub(crate) fn declared_names(
         match path.last() {
             Some(ASTNode::Expr(Expr::Dot(binary, _, _))) => {
                 if let Expr::Variable(variable, _, _) = &binary.lhs {
-                    if variable.1.as_str() == "facts" {
-                        let mut chain = Vec::new();
-                        let first = match &binary.rhs {
-                            Expr::Property(..) => properties(&binary.rhs, &mut chain).then_some(()),
-                            Expr::Dot(inner, _, _) | Expr::Index(inner, _, _) => {
-                                properties(&inner.lhs, &mut chain).then_some(())
-                            }
-                            _ => None,
-                        };
-                        if let (Some(()), Some((name, position))) = (first, chain.first()) {
-                            if !declared.facts.iter().any(|fact| fact == name) {
-                                let known: Vec<&str> = declared.facts.iter().map(String::as_str).collect();
-                                problems.push(
-                                    unknown(
-                                        source,
-                                        *position,
-                                        name,
-                                        format!("`{name}` is not a fact of the pack"),
-                                        &known,
-                                    )
-                                    .with_label("no such fact"),
-                                );
-                            }
+                    match (variable.1.as_str(), first_property(binary)) {
+                        ("facts", Some((name, position))) if !declared.facts.contains(&name) => {
+                            let known: Vec<&str> = declared.facts.iter().map(String::as_str).collect();
+                            problems.push(
+                                unknown(
+                                    source,
+                                    position,
+                                    &name,
+                                    format!("`{name}` is not a fact of the pack"),
+                                    &known,
+                                )
+                                .with_label("no such fact"),
+                            );
                         }
-                    }
-                    if variable.1.as_str() == "params" {
-                        let mut chain = Vec::new();
-                        let first = match &binary.rhs {
-                            Expr::Property(..) => properties(&binary.rhs, &mut chain).then_some(()),
-                            Expr::Dot(inner, _, _) | Expr::Index(inner, _, _) => {
-                                properties(&inner.lhs, &mut chain).then_some(())
-                            }
-                            _ => None,
-                        };
-                        if let (Some(()), Some((name, position))) = (first, chain.first()) {
-                            reads.parameters.insert(name.clone());
+                        ("params", Some((name, position))) => {
                             if !declared.parameters.contains(&name.as_str()) {
                                 problems.push(unknown(
                                     source,
-                                    *position,
-                                    name,
+                                    position,
+                                    &name,
                                     format!("`{name}` is not a parameter of the pack"),
                                     &declared.parameters,
                                 ));
                             }
+                            reads.parameters.insert(name);
                         }
+                        _ => {}
                     }
                 }
             }
