@@ -91,7 +91,7 @@ pub use api::json::{
 pub use api::report::ErrorReport;
 pub use calendar::holidays::{bank_holiday_name, BANK_HOLIDAYS};
 pub use calendar::{Date, DateError};
-pub use diagnostics::escape::escape_controls;
+pub use diagnostics::escape::{clean_problem_text, escape_controls};
 pub use diagnostics::snippet::SnippetSource;
 pub use diagnostics::{LoadError, Location, PackProblem, ProblemSeverity};
 pub use eval::error::EvaluateError;

@@ -133,6 +133,13 @@ pub(crate) fn bound_text(text: &str, max_bytes: usize, keep_layout: bool) -> Cow
     Cow::Owned(out)
 }
 
+/// `text` as every report shows the words of a problem: control characters escaped
+/// (line feeds and tabs kept) and cut to 4 KiB with a note. Public for the crates that
+/// render their own problems as core does (careplan-fhir).
+pub fn clean_problem_text(text: &str) -> Cow<'_, str> {
+    bound_text(text, super::MAX_PROBLEM_TEXT, true)
+}
+
 /// Appends `text` to `out` with every character [`escape_controls`] would escape
 /// replaced by as many `?` as it has bytes in UTF-8 (one for C0 controls and DEL, two
 /// for C1 controls, three for bidi controls), so that every byte offset into `text`

@@ -38,6 +38,10 @@ pub struct Case {
     /// Changes in circumstances: admissions, discharges, falls, safeguarding concerns.
     #[serde(default)]
     pub events: Vec<Event>,
+    /// Unpaid carers known to care for the person: family, friends or neighbours
+    /// (Care Act 2014 s.10(3)), not paid care workers.
+    #[serde(default)]
+    pub carers: Vec<Carer>,
     /// Membership of the GP practice's register of patients at risk of unplanned
     /// admission (avoiding unplanned admissions enhanced service).
     #[serde(default)]
@@ -94,6 +98,22 @@ pub struct Person {
     /// Registered with a practice outside their home area (no home-visit duty).
     #[serde(default)]
     pub out_of_area_registered: bool,
+}
+
+/// An unpaid carer of the person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Carer {
+    /// The host system's identifier for the carer; never shown in reasons.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The first day they were known to care for the person.
+    #[serde(default)]
+    pub from: Option<Date>,
+    /// The last day they cared for the person, if they no longer do.
+    #[serde(default)]
+    pub to: Option<Date>,
 }
 
 /// A health condition.
@@ -875,6 +895,16 @@ impl Case {
                 );
             }
         }
+        for (i, carer) in self.carers.iter().enumerate() {
+            if let (Some(from), Some(to)) = (carer.from, carer.to) {
+                if to < from {
+                    problem(
+                        format!("carers[{i}].to"),
+                        "the carer's last day is before their first".to_owned(),
+                    );
+                }
+            }
+        }
         for (i, condition) in self.conditions.iter().enumerate() {
             if condition.code.is_empty() || !condition.code.bytes().all(|b| b.is_ascii_digit()) {
                 problem(
@@ -1031,5 +1061,26 @@ mod tests {
             let message = check_nhs_number(bad).expect_err(bad);
             assert!(!message.contains(bad), "{message}");
         }
+    }
+
+    #[test]
+    fn a_carer_is_read_and_their_dates_are_checked() {
+        let person = r#""person": {"id": "p", "date_of_birth": "1940-01-01"}"#;
+        let case = Case::from_json(&format!(
+            r#"{{{person}, "carers": [{{"id": "c1", "from": "2024-01-01"}}]}}"#
+        ))
+        .expect("a case with a carer");
+        assert_eq!(case.carers.len(), 1);
+        assert_eq!(
+            case.carers[0].from.map(|d| d.to_string()).as_deref(),
+            Some("2024-01-01")
+        );
+        let err = Case::from_json(&format!(
+            r#"{{{person}, "carers": [{{"from": "2024-01-02", "to": "2024-01-01"}}]}}"#
+        ))
+        .expect_err("a carer who stopped before starting");
+        assert_eq!(err.problems()[0].path(), "carers[0].to");
+        let err = Case::from_json(&format!(r#"{{{person}, "carers": [{{"name": "x"}}]}}"#)).expect_err("unknown");
+        assert!(err.problems()[0].path().starts_with("carers[0]"), "{err}");
     }
 }
