@@ -5,6 +5,7 @@ mod check;
 mod component;
 mod eval;
 pub mod explain;
+mod fhir;
 pub mod new;
 mod schema;
 mod test;
@@ -165,6 +166,29 @@ pub enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         timeout_ms: Option<u64>,
     },
+    /// Read FHIR R4 UK Core resources (a Bundle, one resource, or a CDS Hooks prefetch
+    /// object) into case JSON and print it; notes on what was left out, and why, go to
+    /// standard error. Pipe it to `careplan eval PACK -` to evaluate it.
+    FhirToCase {
+        /// The FHIR JSON file, or `-` for standard input.
+        #[arg(required_unless_present = "print_mapping")]
+        fhir: Option<PathBuf>,
+        /// Case JSON, whole or in part, to merge in, for what FHIR does not carry (needs
+        /// assessments, reviews, ordinary residence); lists are appended, and a field
+        /// both give must agree.
+        #[arg(long, value_name = "CASE_JSON")]
+        merge: Option<PathBuf>,
+        /// A mapping table (which codes mean what) instead of the built-in one; start
+        /// from `--print-mapping`.
+        #[arg(long, value_name = "TOML")]
+        mapping: Option<PathBuf>,
+        /// Print the built-in mapping table and exit.
+        #[arg(long, conflicts_with_all = ["fhir", "merge", "mapping"])]
+        print_mapping: bool,
+        /// Read natively or through the Wasm component; the output is the same.
+        #[arg(long, value_enum, default_value = "native")]
+        engine: EngineKind,
+    },
     /// Print the rule vocabulary (every function the engine gives rules) as Markdown,
     /// read from the engine's own registrations.
     Vocabulary {
@@ -173,7 +197,7 @@ pub enum Command {
         #[arg(long)]
         pack: Option<PathBuf>,
     },
-    /// Write the careplan WebAssembly component (`careplan:engine@0.3.1`) to a file,
+    /// Write the careplan WebAssembly component (`careplan:engine@0.4.0`) to a file,
     /// for hosts that embed it (Node.js through jco, Python through wasmtime).
     Component {
         /// Where to write the `.wasm` file.
@@ -270,6 +294,22 @@ pub fn run(cli: Cli) -> Exit {
             Err(err) => tool_error(&format_args!("invalid `--as-of`: {err}"), format),
         },
         Command::Schema { which, pack } => schema::run(which, pack.as_deref(), format),
+        Command::FhirToCase {
+            fhir,
+            merge,
+            mapping,
+            print_mapping,
+            engine,
+        } => fhir::run(
+            &fhir::Options {
+                fhir: fhir.as_deref(),
+                merge: merge.as_deref(),
+                mapping: mapping.as_deref(),
+                print_mapping,
+                engine,
+            },
+            format,
+        ),
     }
 }
 

@@ -1001,3 +1001,147 @@ fn parent_fixtures_show_what_a_local_pack_changes() {
     assert!(out.contains("  changed "), "{out}");
     assert!(out.contains("at `"), "each change names its place: {out}");
 }
+
+/// The case part of a FHIR expected file (`crates/fhir/tests/expected/`), and its notes
+/// as `careplan fhir-to-case` writes them to standard error.
+fn fhir_expected(name: &str) -> (String, String) {
+    let path = root()
+        .join("crates/fhir/tests/expected")
+        .join(format!("cases__{name}.txt"));
+    let text = std::fs::read_to_string(&path).expect("the expected file");
+    let body = text.strip_prefix("== case\n").expect("a case");
+    let (case, notes) = body.split_once("== notes\n").unwrap_or((body, ""));
+    let notes = notes.lines().map(|line| format!("note: {line}\n")).collect();
+    (case.to_owned(), notes)
+}
+
+#[test]
+fn fhir_to_case_prints_the_case_and_its_notes_in_both_engines() {
+    let (case, notes) = fhir_expected("prefetch-gp-record");
+    for engine in ["native", "wasm"] {
+        let output = careplan(&[
+            "fhir-to-case",
+            "crates/fhir/tests/cases/prefetch-gp-record.json",
+            "--engine",
+            engine,
+        ]);
+        assert_eq!(code(&output), 0, "{engine}: {}", stderr(&output));
+        assert_eq!(stdout(&output), case, "{engine}");
+        assert_eq!(stderr(&output), notes, "{engine}");
+    }
+}
+
+#[test]
+fn fhir_to_case_merges_case_json_and_the_case_evaluates() {
+    let (case, _) = fhir_expected("council-merge");
+    let output = careplan(&[
+        "fhir-to-case",
+        "crates/fhir/tests/cases/council-merge.json",
+        "--merge",
+        "crates/fhir/tests/cases/council-merge.merge.json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(stdout(&output), case);
+    // The case it prints is one `careplan eval` takes from standard input.
+    let mut eval = Command::new(env!("CARGO_BIN_EXE_careplan"))
+        .args(["eval", "rules/england", "-", "--as-of", "2026-12-01"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("careplan eval runs");
+    {
+        use std::io::Write as _;
+        let mut stdin = eval.stdin.take().expect("stdin");
+        stdin.write_all(case.as_bytes()).expect("the case is written");
+    }
+    let evaluated = eval.wait_with_output().expect("careplan eval ends");
+    assert_eq!(evaluated.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&evaluated.stdout).expect("JSON");
+    assert_eq!(value["person_id"], "cp-fhir-1");
+    assert_eq!(value["eligibility"][0]["scheme"], "adult-care-and-support");
+}
+
+#[test]
+fn fhir_to_case_refuses_bad_fhir_with_exit_1_and_unreadable_files_with_exit_2() {
+    for engine in ["native", "wasm"] {
+        let output = careplan(&[
+            "fhir-to-case",
+            "crates/fhir/tests/cases/partial-dates.json",
+            "--engine",
+            engine,
+        ]);
+        assert_eq!(code(&output), 1, "{engine}");
+        assert!(stdout(&output).is_empty(), "{engine}");
+        assert!(
+            stderr(&output).contains(
+                "error[careplan::invalid_fhir]: invalid FHIR input: at `Bundle.entry[0].resource.birthDate`: the date gives only a year or a month"
+            ),
+            "{engine}: {}",
+            stderr(&output)
+        );
+        let output = careplan(&[
+            "--error-format",
+            "json",
+            "fhir-to-case",
+            "crates/fhir/tests/cases/another-patients-condition.json",
+            "--engine",
+            engine,
+        ]);
+        assert_eq!(code(&output), 1, "{engine}");
+        let json: serde_json::Value = serde_json::from_str(stderr(&output).trim()).expect("one line of JSON");
+        assert_eq!(json["code"], "careplan::invalid_fhir");
+        assert_eq!(
+            json["problems"][0]["path"],
+            "Bundle.entry[1].resource.subject.reference"
+        );
+    }
+    let output = careplan(&["fhir-to-case", "no/such/bundle.json"]);
+    assert_eq!(code(&output), 2);
+    let output = careplan(&[
+        "fhir-to-case",
+        "crates/fhir/tests/cases/council-merge.json",
+        "--mapping",
+        "no/such.toml",
+    ]);
+    assert_eq!(code(&output), 2);
+    let output = careplan(&["fhir-to-case"]);
+    assert_eq!(code(&output), 2, "the FHIR file is required");
+}
+
+#[test]
+fn fhir_to_case_prints_the_built_in_mapping_and_reads_an_areas_own() {
+    for engine in ["native", "wasm"] {
+        let output = careplan(&["fhir-to-case", "--print-mapping", "--engine", engine]);
+        assert_eq!(code(&output), 0, "{engine}");
+        assert_eq!(stdout(&output), careplan_fhir::UK_CORE, "{engine}");
+    }
+    let (case, _) = fhir_expected("local-mapping");
+    let output = careplan(&[
+        "fhir-to-case",
+        "crates/fhir/tests/cases/local-mapping.json",
+        "--mapping",
+        "crates/fhir/tests/cases/local-mapping.mapping.toml",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(stdout(&output), case);
+    std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("broken-mapping.toml"),
+        "[patient]\nnhs_number_system = 5\n",
+    )
+    .expect("written");
+    let broken = Path::new(env!("CARGO_TARGET_TMPDIR")).join("broken-mapping.toml");
+    let output = careplan(&[
+        "fhir-to-case",
+        "crates/fhir/tests/cases/local-mapping.json",
+        "--mapping",
+        broken.to_str().expect("a UTF-8 path"),
+    ]);
+    assert_eq!(code(&output), 1);
+    assert!(
+        stderr(&output).contains("error[careplan::invalid_mapping]"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("(line 2, column 21)"), "{}", stderr(&output));
+}

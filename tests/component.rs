@@ -567,3 +567,61 @@ fn generated_cases_give_identical_results_natively_and_in_wasm() {
         differences[0]
     );
 }
+
+#[path = "../crates/fhir/tests/corpus/mod.rs"]
+mod fhir_corpus;
+
+/// Every FHIR input of careplan-fhir's corpus read natively and by the component's
+/// `case-from-fhir`: the same case JSON and notes, or the same error, byte for byte.
+#[test]
+fn every_fhir_input_gives_identical_cases_natively_and_in_wasm() {
+    let inputs = fhir_corpus::inputs();
+    assert!(inputs.len() > 80, "the corpus has {} inputs", inputs.len());
+    let runtime = runtime();
+    let (mut cases, mut errors) = (0, 0);
+    for input in &inputs {
+        let mapping = match &input.mapping {
+            Some(text) => careplan_fhir::Mapping::from_toml(text, "mapping.toml"),
+            None => careplan_fhir::Mapping::uk_core(),
+        };
+        let native = mapping.and_then(|m| careplan_fhir::case_from_fhir(&input.fhir, &m, input.merge.as_deref()));
+        let wasm = runtime.case_from_fhir(&input.fhir, input.mapping.as_deref(), input.merge.as_deref());
+        match (native, wasm) {
+            (Ok(native), Ok(wasm)) => {
+                cases += 1;
+                assert_eq!(native.json, wasm.case_json, "{}", input.name);
+                let native_notes: Vec<(String, String)> =
+                    native.notes.into_iter().map(|n| (n.path, n.message)).collect();
+                let wasm_notes: Vec<(String, String)> = wasm.notes.into_iter().map(|n| (n.path, n.message)).collect();
+                assert_eq!(native_notes, wasm_notes, "{}", input.name);
+            }
+            (Err(native), Err(careplan_host::HostError::Engine(wasm))) => {
+                errors += 1;
+                let report = native.report();
+                assert_eq!(report.text, wasm.text, "{}", input.name);
+                assert_eq!(report.json, wasm.json, "{}", input.name);
+                assert_eq!(native.problems().len(), wasm.case_problems.len(), "{}", input.name);
+                let code = match native.kind() {
+                    careplan_fhir::ErrorKind::InvalidFhir => careplan_host::ErrorCode::InvalidFhir,
+                    careplan_fhir::ErrorKind::InvalidMapping => careplan_host::ErrorCode::InvalidMapping,
+                    careplan_fhir::ErrorKind::InvalidCase => careplan_host::ErrorCode::InvalidCase,
+                };
+                assert_eq!(wasm.code, code, "{}", input.name);
+            }
+            (native, wasm) => panic!("{}: native {native:?}, wasm {wasm:?}", input.name),
+        }
+    }
+    // The corpus exercises both outcomes.
+    assert!(cases > 20 && errors > 20, "{cases} cases and {errors} errors");
+    // A broken mapping table is refused alike.
+    let native = careplan_fhir::Mapping::from_toml("[patient\n", "mapping.toml").expect_err("broken");
+    match runtime.case_from_fhir("{}", Some("[patient\n"), None) {
+        Err(careplan_host::HostError::Engine(wasm)) => {
+            assert_eq!(wasm.code, careplan_host::ErrorCode::InvalidMapping);
+            assert_eq!(wasm.text, native.report().text);
+            assert_eq!(wasm.case_problems[0].line, Some(1));
+        }
+        other => panic!("a broken mapping table: {other:?}"),
+    }
+    assert_eq!(runtime.fhir_mapping().expect("the table"), careplan_fhir::UK_CORE);
+}

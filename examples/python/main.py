@@ -22,7 +22,7 @@ from typing import Any
 from wasmtime import Config, Engine, Store, WasmtimeError
 from wasmtime.component import Component, Func, Instance, Linker, Record
 
-INTERFACE = "careplan:engine/engine@0.3.1"
+INTERFACE = "careplan:engine/engine@0.4.0"
 
 # The bound on each call, in WebAssembly fuel (about one unit per instruction): the same
 # on every machine, as careplan-host's default. The engine's own work budget stops a

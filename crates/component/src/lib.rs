@@ -15,6 +15,7 @@ wit_bindgen::generate!({
 });
 
 use careplan_core as core;
+use careplan_fhir as fhir;
 use exports::careplan::engine::engine as wit;
 use exports::careplan::engine::engine::{Guest, GuestRulePack, RulePack as RulePackHandle};
 
@@ -30,6 +31,57 @@ impl Guest for Component {
     fn evaluation_schema() -> String {
         core::schema::EVALUATION.to_owned()
     }
+
+    fn case_from_fhir(
+        fhir_json: String,
+        mapping_toml: Option<String>,
+        case_json: Option<String>,
+    ) -> Result<wit::FhirCase, wit::Error> {
+        let mapping = match &mapping_toml {
+            Some(text) => fhir::Mapping::from_toml(text, "mapping.toml"),
+            None => fhir::Mapping::uk_core(),
+        };
+        mapping
+            .and_then(|mapping| fhir::case_from_fhir(&fhir_json, &mapping, case_json.as_deref()))
+            .map(|read| wit::FhirCase {
+                case_json: read.json,
+                notes: read
+                    .notes
+                    .into_iter()
+                    .map(|note| wit::FhirNote {
+                        path: note.path,
+                        message: note.message,
+                    })
+                    .collect(),
+            })
+            .map_err(|err| fhir_error(&err))
+    }
+
+    fn fhir_mapping() -> String {
+        fhir::UK_CORE.to_owned()
+    }
+}
+
+/// A FHIR error as careplan-fhir renders it, its problems as case problems (the path a
+/// FHIR path, a case path or the mapping table's name).
+fn fhir_error(err: &fhir::FhirError) -> wit::Error {
+    let code = match err.kind() {
+        fhir::ErrorKind::InvalidFhir => wit::ErrorCode::InvalidFhir,
+        fhir::ErrorKind::InvalidMapping => wit::ErrorCode::InvalidMapping,
+        fhir::ErrorKind::InvalidCase => wit::ErrorCode::InvalidCase,
+    };
+    let problems = err
+        .problems()
+        .iter()
+        .map(|p| wit::CaseProblem {
+            path: p.path().to_owned(),
+            message: p.message().to_owned(),
+            help: p.help().map(str::to_owned),
+            line: p.position().map(|(line, _)| number(line)),
+            column: p.position().map(|(_, column)| number(column)),
+        })
+        .collect();
+    rendered(code, err.report(), Vec::new(), problems)
 }
 
 /// A loaded pack, owned by the host through a resource handle.

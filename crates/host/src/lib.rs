@@ -42,8 +42,8 @@ use wasmtime::{
 
 pub use bindings::exports::careplan::engine::engine::{
     Audit, CaseProblem, Decision, Diagnostic, EligibilityDecision, Error as EngineError, ErrorCode, Escalation,
-    EscalationLevel, Evaluation, EvaluationText, Failure, FailureKind, Layer, NotInForce, Owner, PackInfo, PackSource,
-    RecipientInfo, Recommendation, ReviewDue, RuleInfo, SchemeInfo, Severity, SourceFile, Status,
+    EscalationLevel, Evaluation, EvaluationText, Failure, FailureKind, FhirCase, FhirNote, Layer, NotInForce, Owner,
+    PackInfo, PackSource, RecipientInfo, Recommendation, ReviewDue, RuleInfo, SchemeInfo, Severity, SourceFile, Status,
 };
 use bindings::{Careplan, CareplanPre};
 
@@ -250,6 +250,33 @@ impl Runtime {
     pub fn case_schema(&self) -> Result<String, HostError> {
         let (mut store, instance) = self.instantiate()?;
         let result = instance.careplan_engine_engine().call_case_schema(&mut store);
+        result.map_err(|err| self.trap(err, store.data()))
+    }
+
+    /// Reads FHIR R4 UK Core resources into case JSON in a fresh instance, under the
+    /// same time and memory bounds as an evaluation: `mapping_toml` is a mapping table
+    /// or `None` for the built-in one, `case_json` case JSON to merge in (WIT
+    /// `case-from-fhir`).
+    pub fn case_from_fhir(
+        &self,
+        fhir_json: &str,
+        mapping_toml: Option<&str>,
+        case_json: Option<&str>,
+    ) -> Result<FhirCase, HostError> {
+        let (mut store, instance) = self.instantiate()?;
+        let result =
+            instance
+                .careplan_engine_engine()
+                .call_case_from_fhir(&mut store, fhir_json, mapping_toml, case_json);
+        result
+            .map_err(|err| self.trap(err, store.data()))?
+            .map_err(|err| HostError::Engine(Box::new(err)))
+    }
+
+    /// The built-in FHIR mapping table, as the component reports it (WIT `fhir-mapping`).
+    pub fn fhir_mapping(&self) -> Result<String, HostError> {
+        let (mut store, instance) = self.instantiate()?;
+        let result = instance.careplan_engine_engine().call_fhir_mapping(&mut store);
         result.map_err(|err| self.trap(err, store.data()))
     }
 

@@ -73,7 +73,7 @@ fn the_component_imports_nothing_and_exports_the_engine() {
         }
     }
     assert_eq!(imports, Vec::<String>::new(), "the component must import nothing");
-    assert_eq!(exports, ["careplan:engine/engine@0.3.1"]);
+    assert_eq!(exports, ["careplan:engine/engine@0.4.0"]);
 }
 
 /// The size budget, as decided from what hosts pay (issue 17): what a browser downloads
