@@ -24,10 +24,16 @@ fuzz_target!(|data: &[u8]| {
         Err(err) => {
             let report = err.report();
             let nhs = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|v| {
-                v.pointer("/identifier/0/value").and_then(|n| n.as_str()).map(str::to_owned)
+                v.pointer("/identifier/0/value")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_owned)
             });
             if let Some(nhs) = nhs.filter(|n| n.len() >= 6) {
-                assert!(!report.text.contains(&nhs), "an error repeats the NHS number: {}", report.text);
+                assert!(
+                    !report.text.contains(&nhs),
+                    "an error repeats the NHS number: {}",
+                    report.text
+                );
             }
         }
     }
