@@ -70,17 +70,7 @@ fn fhir_error(err: &fhir::FhirError) -> wit::Error {
         fhir::ErrorKind::InvalidMapping => wit::ErrorCode::InvalidMapping,
         fhir::ErrorKind::InvalidCase => wit::ErrorCode::InvalidCase,
     };
-    let problems = err
-        .problems()
-        .iter()
-        .map(|p| wit::CaseProblem {
-            path: p.path().to_owned(),
-            message: p.message().to_owned(),
-            help: p.help().map(str::to_owned),
-            line: p.position().map(|(line, _)| number(line)),
-            column: p.position().map(|(_, column)| number(column)),
-        })
-        .collect();
+    let problems = err.problems().iter().map(case_problem).collect();
     rendered(code, err.report(), Vec::new(), problems)
 }
 
@@ -265,21 +255,23 @@ fn load_error(err: &core::LoadError) -> wit::Error {
     rendered(wit::ErrorCode::InvalidRules, err.report(), diagnostics, Vec::new())
 }
 
+/// A case problem (or a FHIR problem, the same type) as WIT's.
+fn case_problem(p: &core::CaseProblem) -> wit::CaseProblem {
+    wit::CaseProblem {
+        path: p.path().to_owned(),
+        message: p.message().to_owned(),
+        help: p.help().map(str::to_owned),
+        line: p.position().map(|(line, _)| number(line)),
+        column: p.position().map(|(_, column)| number(column)),
+    }
+}
+
 /// An evaluation error as core renders it, with the case's problems when it has them.
 fn error(err: core::EvaluateError) -> wit::Error {
     let (code, case_problems) = match &err {
         core::EvaluateError::InvalidCase(case) => (
             wit::ErrorCode::InvalidCase,
-            case.problems()
-                .iter()
-                .map(|p| wit::CaseProblem {
-                    path: p.path().to_owned(),
-                    message: p.message().to_owned(),
-                    help: p.help().map(str::to_owned),
-                    line: p.position().map(|(line, _)| number(line)),
-                    column: p.position().map(|(_, column)| number(column)),
-                })
-                .collect(),
+            case.problems().iter().map(case_problem).collect(),
         ),
         core::EvaluateError::InvalidAsOf(_) => (wit::ErrorCode::InvalidAsOf, Vec::new()),
         core::EvaluateError::NotInForce { .. } => (wit::ErrorCode::NotInForce, Vec::new()),

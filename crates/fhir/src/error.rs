@@ -9,72 +9,9 @@ use serde_json::{json, Value};
 const MAX_PROBLEMS_SHOWN: usize = 200;
 
 /// One thing wrong, at a place: a FHIR path such as `Bundle.entry[2].resource.birthDate`,
-/// a case path for the case JSON merged in, or the mapping table's name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    path: String,
-    message: String,
-    help: Option<String>,
-    line: Option<usize>,
-    column: Option<usize>,
-}
-
-impl Problem {
-    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem {
-            path: path.into(),
-            message: message.into(),
-            help: None,
-            line: None,
-            column: None,
-        }
-    }
-
-    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-
-    pub(crate) fn at(mut self, line: usize, column: usize) -> Self {
-        self.line = Some(line);
-        self.column = Some(column);
-        self
-    }
-
-    /// Where: a FHIR path, a case path or a file name; empty for the input as a whole.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// What is wrong. Never quotes a value of the input: FHIR resources hold personal data.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// How to fix it, when known.
-    pub fn help(&self) -> Option<&str> {
-        self.help.as_deref()
-    }
-
-    /// Line and column in the text, when the problem was found while reading it.
-    pub fn position(&self) -> Option<(usize, usize)> {
-        self.line.zip(self.column)
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.message)?;
-        } else {
-            write!(f, "at `{}`: {}", self.path, self.message)?;
-        }
-        if let Some((line, column)) = self.position() {
-            write!(f, " (line {line}, column {column})")?;
-        }
-        Ok(())
-    }
-}
+/// a case path for the case JSON merged in, or the mapping table's name. Core's
+/// [`CaseProblem`](careplan_core::CaseProblem): the same parts, shown the same way.
+pub use careplan_core::CaseProblem as Problem;
 
 /// What kind of input was wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,9 +94,9 @@ impl FhirError {
             .iter()
             .map(|p| {
                 let mut item = serde_json::Map::new();
-                item.insert("path".to_owned(), json!(clean_problem_text(&p.path)));
-                item.insert("message".to_owned(), json!(clean_problem_text(&p.message)));
-                if let Some(help) = &p.help {
+                item.insert("path".to_owned(), json!(clean_problem_text(p.path())));
+                item.insert("message".to_owned(), json!(clean_problem_text(p.message())));
+                if let Some(help) = p.help() {
                     item.insert("help".to_owned(), json!(clean_problem_text(help)));
                 }
                 if let Some((line, column)) = p.position() {

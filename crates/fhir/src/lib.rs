@@ -62,7 +62,7 @@ pub struct FhirCase {
 /// Every problem is reported at once, each at its FHIR path (or case path, for the case
 /// JSON); nothing is guessed, and nothing is left out without a [`Note`].
 pub fn case_from_fhir(fhir: &str, mapping: &Mapping, case_json: Option<&str>) -> Result<FhirCase, FhirError> {
-    let input = read::parse(fhir).map_err(|p| FhirError::new(ErrorKind::InvalidFhir, vec![p]))?;
+    let input = read::parse(fhir, "the FHIR input").map_err(|p| FhirError::new(ErrorKind::InvalidFhir, vec![p]))?;
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let entries = read::entries(&input, &mut problems, &mut notes);
@@ -106,18 +106,7 @@ enum Origin {
 
 fn parse_case_json(text: &str) -> Result<Value, FhirError> {
     let invalid = |problem: Problem| FhirError::new(ErrorKind::InvalidCase, vec![problem]);
-    let value: Value = serde_json::from_str(text).map_err(|err| {
-        let message = err.to_string();
-        let message = message
-            .rfind(" at line ")
-            .map_or(message.as_str(), |i| message.get(..i).unwrap_or_default());
-        let problem = Problem::new("", format!("the case JSON to merge in is not JSON: {message}"));
-        invalid(if err.line() > 0 {
-            problem.at(err.line(), err.column())
-        } else {
-            problem
-        })
-    })?;
+    let value = read::parse(text, "the case JSON to merge in").map_err(invalid)?;
     if !value.is_object() {
         return Err(invalid(Problem::new(
             "",

@@ -26,14 +26,15 @@ pub(crate) struct Entry<'a> {
 /// Nested Bundles deeper than this are refused: a prefetch nests one level.
 const MAX_DEPTH: usize = 8;
 
-/// Parses the input text, reporting a syntax error at its line and column.
-pub(crate) fn parse(text: &str) -> Result<Value, Problem> {
+/// Parses JSON text, reporting a syntax error at its line and column as a problem
+/// saying that `what` (e.g. "the FHIR input") is not JSON.
+pub(crate) fn parse(text: &str, what: &str) -> Result<Value, Problem> {
     serde_json::from_str(text).map_err(|err| {
         let message = err.to_string();
         let message = message
             .rfind(" at line ")
             .map_or(message.as_str(), |i| message.get(..i).unwrap_or_default());
-        let problem = Problem::new("", format!("the FHIR input is not JSON: {message}"));
+        let problem = Problem::new("", format!("{what} is not JSON: {message}"));
         if err.line() > 0 {
             problem.at(err.line(), err.column())
         } else {

@@ -14,7 +14,9 @@ pub struct CaseProblem {
 }
 
 impl CaseProblem {
-    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A problem at `path` (empty for the document as a whole). Public for the crates
+    /// that read other formats into a case (careplan-fhir, whose paths are FHIR paths).
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         CaseProblem {
             path: path.into(),
             message: message.into(),
@@ -24,8 +26,16 @@ impl CaseProblem {
         }
     }
 
-    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
+    /// The problem with advice on how to fix it.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The problem at a line and column of the text it was found in.
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
         self
     }
 
