@@ -8,6 +8,7 @@ pub mod explain;
 mod fhir;
 pub mod new;
 mod schema;
+mod serve;
 mod test;
 pub mod vocabulary;
 
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub(crate) use self::eval::today_in_england;
 use crate::engine::EngineKind;
 use crate::render::ErrorFormat;
 
@@ -203,6 +205,11 @@ pub enum Command {
         /// Where to write the `.wasm` file.
         out: PathBuf,
     },
+    /// Run a CDS Hooks 2.0 service (patient-view, encounter-discharge) whose cards come
+    /// from the pack, run in the Wasm component; see docs/serve.md. Prints
+    /// `listening on http://ADDR` first, logs JSON lines to standard error, and stops on
+    /// SIGINT or SIGTERM.
+    Serve(Box<serve::Args>),
     /// Print a JSON Schema.
     Schema {
         /// Which schema.
@@ -293,6 +300,7 @@ pub fn run(cli: Cli) -> Exit {
             ),
             Err(err) => tool_error(&format_args!("invalid `--as-of`: {err}"), format),
         },
+        Command::Serve(args) => serve::run(*args, format),
         Command::Schema { which, pack } => schema::run(which, pack.as_deref(), format),
         Command::FhirToCase {
             fhir,

@@ -52,11 +52,18 @@ pub fn runtime() -> Result<Runtime, HostError> {
 
 /// [`runtime`] with another per-call deadline than careplan-host's default.
 pub fn runtime_with_timeout(timeout: Option<std::time::Duration>) -> Result<Runtime, HostError> {
+    runtime_for(timeout, None)
+}
+
+/// [`runtime_with_timeout`] with room for `max_instances` instances at once (for a
+/// server's pool) instead of careplan-host's default.
+pub fn runtime_for(timeout: Option<std::time::Duration>, max_instances: Option<u32>) -> Result<Runtime, HostError> {
     let defaults = HostConfig::default();
     Runtime::new(HostConfig {
         timeout: timeout.unwrap_or(defaults.timeout),
+        max_instances: max_instances.unwrap_or(defaults.max_instances),
         cache_dir: cache_dir(),
-        ..HostConfig::default()
+        ..defaults
     })
 }
 

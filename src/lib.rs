@@ -12,3 +12,4 @@ pub mod engine;
 pub mod fixture_file;
 pub mod packs;
 pub mod render;
+pub mod serve;

@@ -21,7 +21,7 @@ pub enum Format {
 
 /// Today's date in England, for when no `--as-of` is given. The CLI is the only place
 /// that reads the clock; core never does.
-fn today_in_england() -> Result<Date, String> {
+pub(crate) fn today_in_england() -> Result<Date, String> {
     let zone = jiff::tz::TimeZone::get("Europe/London").unwrap_or_else(|_| jiff::tz::TimeZone::system());
     let date = jiff::Timestamp::now().to_zoned_datetime(zone).date();
     Date::new(date.year(), date.month(), date.day()).ok_or_else(|| format!("today's date `{date}` is out of range"))

@@ -32,6 +32,7 @@
 mod error;
 mod map;
 mod mapping;
+mod prefetch;
 mod read;
 mod resources;
 mod time;
@@ -41,6 +42,7 @@ use serde_json::Value;
 
 pub use error::{ErrorKind, FhirError, Note, Problem};
 pub use mapping::{Mapping, UK_CORE};
+pub use prefetch::{percent_encode, PrefetchTemplate};
 
 /// A case read from FHIR.
 #[derive(Debug, Clone, PartialEq)]

@@ -51,6 +51,11 @@ use bindings::{Careplan, CareplanPre};
 /// careplan-artifacts.
 pub use careplan_artifacts::{COMPONENT, COMPONENT_SHA256};
 
+/// Core (module) instances the pooling allocator keeps per component instance: the
+/// component's main module and the small modules wit-component adds around it (each
+/// with its own table). Tested by `max_instances_handles_can_exist_at_once`.
+const CORE_INSTANCES_PER_COMPONENT: u32 = 4;
+
 /// Bounds and caching for a [`Runtime`].
 #[derive(Debug, Clone)]
 pub struct HostConfig {
@@ -60,8 +65,10 @@ pub struct HostConfig {
     pub tick: Duration,
     /// Linear memory one instance may grow to, in bytes.
     pub memory_limit: usize,
-    /// Instances that may exist at once (the pooling allocator's slots). A host that
-    /// runs one instance per thread runs at most this many threads.
+    /// Component instances that may exist at once (the pooling allocator's slots): one
+    /// per [`RulePack`] handle, and one during each call of [`Runtime::case_from_fhir`],
+    /// [`Runtime::case_schema`] or [`Runtime::fhir_mapping`]. A host that runs one
+    /// handle per thread runs at most this many threads.
     pub max_instances: u32,
     /// WebAssembly fuel one call may burn (about one unit per instruction): the
     /// deterministic bound, the same on a busy machine as on an idle one, so that a
@@ -197,9 +204,9 @@ impl Runtime {
         let mut pooling = PoolingAllocationConfig::default();
         pooling
             .total_component_instances(config.max_instances)
-            .total_core_instances(config.max_instances)
+            .total_core_instances(config.max_instances.saturating_mul(CORE_INSTANCES_PER_COMPONENT))
             .total_memories(config.max_instances)
-            .total_tables(config.max_instances)
+            .total_tables(config.max_instances.saturating_mul(CORE_INSTANCES_PER_COMPONENT))
             .max_memory_size(config.memory_limit);
         wasm_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
         let engine = Engine::new(&wasm_config).map_err(setup)?;

@@ -326,3 +326,33 @@ fn the_precompiled_artifact_is_cached_and_reused() {
     assert_eq!(std::fs::read(&artifact).expect("the artifact"), whole);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn max_instances_handles_can_exist_at_once() {
+    // A server keeps a pool of handles and reads FHIR in a fresh instance beside them:
+    // `max_instances` counts component instances, whatever core instances each holds.
+    let runtime = Runtime::new(HostConfig {
+        max_instances: 3,
+        ..HostConfig::default()
+    })
+    .expect("runtime");
+    let mut handles: Vec<_> = (0..2)
+        .map(|_| {
+            runtime
+                .load(pack("1"), Vec::new())
+                .expect("a handle within max_instances")
+        })
+        .collect();
+    runtime.fhir_mapping().expect("a third instance beside two handles");
+    for handle in &mut handles {
+        assert_still_works(handle);
+    }
+    let third = runtime.load(pack("1"), Vec::new()).expect("a third handle");
+    let fourth = runtime.load(pack("1"), Vec::new());
+    assert!(
+        matches!(fourth, Err(HostError::Trap(_) | HostError::Setup(_))),
+        "a fourth instance is refused, not allocated"
+    );
+    drop(third);
+    runtime.load(pack("1"), Vec::new()).expect("a slot freed is reused");
+}

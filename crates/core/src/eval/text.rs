@@ -98,7 +98,7 @@ impl RulePack {
                 out,
                 "  {}{} review, {}: due {} {}{window}",
                 status_word(Some(review.status)),
-                review_kind(review.kind),
+                crate::ReviewKind::in_words(review.kind),
                 review.owner.as_str().replace('_', " "),
                 review.due,
                 relative(as_of, review.due)
@@ -231,16 +231,6 @@ fn status_word(status: Option<Status>) -> &'static str {
         Some(Status::Due) => "[DUE] ",
         Some(Status::Upcoming) => "[upcoming] ",
         None => "",
-    }
-}
-
-/// A review kind in words: "light-touch", "post-discharge contact".
-fn review_kind(kind: crate::ReviewKind) -> String {
-    match kind {
-        crate::ReviewKind::LightTouch => "light-touch".to_owned(),
-        crate::ReviewKind::GpCarePlan => "GP care plan".to_owned(),
-        crate::ReviewKind::PostDischargeContact => "post-discharge contact".to_owned(),
-        other => other.as_str().replace('_', " "),
     }
 }
 

@@ -514,6 +514,16 @@ impl ReviewKind {
             ReviewKind::PostDischargeContact => "post_discharge_contact",
         }
     }
+
+    /// The kind in words, for people: "light-touch", "post-discharge contact".
+    pub fn in_words(self) -> String {
+        match self {
+            ReviewKind::LightTouch => "light-touch".to_owned(),
+            ReviewKind::GpCarePlan => "GP care plan".to_owned(),
+            ReviewKind::PostDischargeContact => "post-discharge contact".to_owned(),
+            other => other.as_str().replace('_', " "),
+        }
+    }
 }
 
 /// What a review concluded.
